@@ -1,0 +1,33 @@
+"""callwindow: may this consumer be called now, and if not, when first?
+
+Import it as ``import callwindow as cw``; everything public is here.
+"""
+
+from __future__ import annotations
+
+from ._decision import Decision, Reason
+from ._engine import Clock, Engine, SystemClock
+from ._enums import Outcome, ReasonCode
+from ._errors import CallWindowError, LedgerError, NaiveDatetimeError, PolicyError
+from ._models import Consumer, CooldownRule, HolidayRule, LimitRule, Policy
+
+__all__ = [
+    "CallWindowError",
+    "Clock",
+    "Consumer",
+    "CooldownRule",
+    "Decision",
+    "Engine",
+    "HolidayRule",
+    "LedgerError",
+    "LimitRule",
+    "NaiveDatetimeError",
+    "Outcome",
+    "Policy",
+    "PolicyError",
+    "Reason",
+    "ReasonCode",
+    "SystemClock",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,200 @@
+"""A policy's hours and holidays compiled to sorted interval tables per zone and year.
+
+In the manner of exchange_calendars: the open intervals of a UTC year are
+computed once, as two sorted tuples of POSIX seconds (starts, ends), and
+"open at t?" / "next open after t" are answered by binary search.  The hot
+path does no zone arithmetic at all; ``_time`` does it at compile time.
+"""
+
+from __future__ import annotations
+
+import threading
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from . import _time
+from ._enums import ReasonCode
+from ._holidays import HolidayCalendar
+from ._models import DAY_KEYS, Policy, parse_window
+
+__all__ = ["Closure", "Schedule", "ZoneCalendar"]
+
+Window = tuple[int, int]  # minutes of the local day, half-open; end may be 1440
+_FULL_DAY: tuple[Window, ...] = ((0, 1440),)
+#: How far ahead ``next_open`` looks before it concludes "never".
+SEARCH_YEARS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Closure:
+    """Why a calendar is closed at an instant: what the explanation is made of."""
+
+    code: ReasonCode
+    local: datetime
+    holiday: str | None
+    windows: tuple[Window, ...]
+    in_buffer: bool
+
+
+class Schedule:
+    """The zone-independent part of a policy: windows per weekday, holidays, dates."""
+
+    __slots__ = ("buffer", "effective_from", "effective_to", "holiday_windows",
+                 "policy", "region_aware", "weekday_windows")
+
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
+        hours = policy.hours
+        if hours is None:
+            self.weekday_windows: tuple[tuple[Window, ...], ...] = (_FULL_DAY,) * 7
+            self.holiday_windows: tuple[Window, ...] = ()
+        else:
+            self.weekday_windows = tuple(_windows(hours.get(key, ())) for key in DAY_KEYS)
+            self.holiday_windows = _windows(hours.get("holiday", ()))
+        self.buffer = int(policy.end_buffer_delta.total_seconds())
+        self.effective_from = policy.effective_from
+        self.effective_to = policy.effective_to
+        self.region_aware = policy.holidays is not None
+
+    @property
+    def has_time_rule(self) -> bool:
+        """Whether the policy restricts time at all (otherwise no zone is needed)."""
+        return self.policy.hours is not None or self.policy.holidays is not None
+
+    def holiday_calendar(self, region: str | None) -> HolidayCalendar | None:
+        """The holidays for a consumer in ``region`` (the policy's subdivision too)."""
+        rule = self.policy.holidays
+        if rule is None:
+            return None
+        subdivisions = {rule.subdivision, region} - {None}
+        return HolidayCalendar(rule.country, sorted(s for s in subdivisions if s),
+                               rule.add, rule.remove)
+
+    def windows_on(self, day: date, holiday: str | None) -> tuple[Window, ...]:
+        """The local windows of ``day``; a day outside the effective dates is all open."""
+        if ((self.effective_from is not None and day < self.effective_from)
+                or (self.effective_to is not None and day > self.effective_to)):
+            return _FULL_DAY
+        if holiday is not None:
+            return self.holiday_windows
+        return self.weekday_windows[day.weekday()]
+
+
+def _windows(texts: tuple[str, ...] | list[str]) -> tuple[Window, ...]:
+    return tuple(sorted(parse_window(text) for text in texts))
+
+
+class ZoneCalendar:
+    """One schedule in one zone with one holiday calendar: open intervals by year."""
+
+    __slots__ = ("_current", "_lock", "_tables", "holidays", "schedule", "tz", "zone_name")
+
+    def __init__(self, schedule: Schedule, zone_name: str,
+                 holidays: HolidayCalendar | None) -> None:
+        self.schedule = schedule
+        self.zone_name = zone_name
+        self.tz: ZoneInfo = _time.zone(zone_name)
+        self.holidays = holidays
+        self._tables: dict[int, tuple[int, int, tuple[int, ...], tuple[int, ...]]] = {}
+        self._lock = threading.Lock()
+        self._current = self._table(datetime.now(UTC).year)
+
+    def is_open(self, ts: float) -> bool:
+        """Whether the calendar allows a call at POSIX time ``ts``."""
+        lo, hi, starts, ends = self._current
+        if not lo <= ts < hi:
+            lo, hi, starts, ends = self._current = self._table_at(ts)
+        i = bisect_right(starts, ts) - 1
+        return i >= 0 and ts < ends[i]
+
+    def next_open(self, ts: float) -> float | None:
+        """The first instant at or after ``ts`` that is open; ``None`` if none is near."""
+        year = datetime.fromtimestamp(ts, UTC).year
+        for offset in range(SEARCH_YEARS + 1):
+            lo, hi, starts, ends = self._table(year + offset)
+            probe = max(ts, lo)
+            i = bisect_right(starts, probe) - 1
+            if i >= 0 and probe < ends[i]:
+                return probe
+            if i + 1 < len(starts):
+                return starts[i + 1]
+        return None
+
+    def intervals(self, start: float, end: float) -> Iterator[tuple[float, float]]:
+        """The open intervals clipped to ``[start, end)``, in order, merged."""
+        year = datetime.fromtimestamp(start, UTC).year
+        last_end = start
+        while True:
+            lo, hi, starts, ends = self._table(year)
+            if lo >= end:
+                return
+            for s, e in zip(starts, ends, strict=True):
+                s_clip, e_clip = max(s, last_end), min(e, end)
+                if s_clip < e_clip:
+                    yield s_clip, e_clip
+                    last_end = e_clip
+            year += 1
+
+    def closure(self, ts: float) -> Closure:
+        """Explain why the calendar is closed at ``ts`` (call only when it is)."""
+        local, minute = _time.local_minutes(ts, self.tz)
+        day = local.date()
+        holiday = self.holidays.name_of(day) if self.holidays is not None else None
+        windows = self.schedule.windows_on(day, holiday)
+        in_window = any(start <= minute < end for start, end in windows)
+        if holiday is not None and not in_window:
+            code = ReasonCode.HOLIDAY
+        elif not windows:
+            code = ReasonCode.CLOSED_DAY
+        else:
+            code = ReasonCode.OUTSIDE_HOURS
+        return Closure(code, local, holiday, windows, in_buffer=in_window)
+
+    def _table_at(self, ts: float) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
+        return self._table(datetime.fromtimestamp(ts, UTC).year)
+
+    def _table(self, year: int) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
+        table = self._tables.get(year)
+        if table is None:
+            with self._lock:
+                table = self._tables.get(year)
+                if table is None:
+                    table = self._tables[year] = self._compile(year)
+        return table
+
+    def _compile(self, year: int) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
+        lo = int(datetime(year, 1, 1, tzinfo=UTC).timestamp())
+        hi = int(datetime(year + 1, 1, 1, tzinfo=UTC).timestamp())
+        merged: list[list[int]] = []
+        # Local days from two days before to two days after the UTC year cover
+        # every offset on Earth (-12h..+14h) plus a window ending at 24:00.
+        day = date(year, 1, 1) - timedelta(days=2)
+        last = date(year, 12, 31) + timedelta(days=2)
+        while day <= last:
+            holiday = self.holidays.name_of(day) if self.holidays is not None else None
+            for start, end in self.schedule.windows_on(day, holiday):
+                s, e = self._instants(day, start, end)
+                if s >= e:
+                    continue
+                if merged and s <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], e)
+                else:
+                    merged.append([s, e])
+            day += timedelta(days=1)
+        buffer = self.schedule.buffer
+        kept = [(s, e - buffer) for s, e in merged if e - buffer > s and e > lo and s < hi]
+        return lo, hi, tuple(s for s, _ in kept), tuple(e for _, e in kept)
+
+    def _instants(self, day: date, start: int, end: int) -> tuple[int, int]:
+        s = _time.wall_to_timestamp(self.tz, day, start, later=True)
+        e = _time.wall_to_timestamp(self.tz, day, end, later=False)
+        if e <= s:
+            # Both ends inside one repeated hour: the later reading of the
+            # whole window, the one after which the clocks stay put.
+            s_late = _time.wall_to_timestamp(self.tz, day, start, later=True)
+            e_late = _time.wall_to_timestamp(self.tz, day, end, later=True)
+            return s_late, e_late
+        return s, e

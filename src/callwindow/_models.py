@@ -1,0 +1,377 @@
+"""The validated edge of the library: policies and consumers (pydantic, frozen).
+
+Pydantic checks what comes in (policy files, constructor arguments) and names
+the field and value that are wrong.  The engine compiles a validated policy
+once into plain tuples and integers, so nothing here runs on the hot path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import date, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Self
+
+import pendulum
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PositiveInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from . import _holidays, _time, _zones
+from ._enums import Outcome
+from ._errors import PolicyError
+
+__all__ = ["Consumer", "CooldownRule", "HolidayRule", "LimitRule", "Policy"]
+
+DAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DayKey = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday"]
+
+_WINDOW = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+_PER = re.compile(r"^(consumer|phone|tag:[A-Za-z0-9_.-]+)$")
+
+
+def parse_window(text: str) -> tuple[int, int]:
+    """``"HH:MM-HH:MM"`` as (start, end) minutes of the day; end may be 24:00."""
+    match = _WINDOW.match(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(f"{text!r} is not a window of the form 'HH:MM-HH:MM'")
+    sh, sm, eh, em = (int(part) for part in match.groups())
+    for hour, minute, end in ((sh, sm, False), (eh, em, True)):
+        if minute > 59:
+            raise ValueError(f"{text!r}: minute {minute:02d} is out of range (00-59)")
+        if hour > 24 or (hour == 24 and (minute or not end)):
+            bad = f"{hour:02d}:{minute:02d}"
+            raise ValueError(f"{text!r}: {bad} is not a time of day "
+                             f"(00:00-23:59; 24:00 only as an end)")
+    start, end_minute = sh * 60 + sm, eh * 60 + em
+    if end_minute <= start:
+        raise ValueError(f"{text!r}: the end is not after the start")
+    return start, end_minute
+
+
+def parse_duration(text: str, *, fixed: bool) -> pendulum.Duration:
+    """An ISO-8601 duration; ``fixed`` refuses years and months (no fixed length)."""
+    if not isinstance(text, str) or not text.startswith("P"):
+        raise ValueError(f"{text!r} is not an ISO-8601 duration (e.g. 'PT15M', 'P30D')")
+    try:
+        parsed = pendulum.parse(text)
+    except (ValueError, pendulum.parsing.exceptions.ParserError):
+        raise ValueError(f"{text!r} is not an ISO-8601 duration (e.g. 'PT15M', 'P30D')"
+                         ) from None
+    if not isinstance(parsed, pendulum.Duration):
+        raise ValueError(f"{text!r} is not an ISO-8601 duration (e.g. 'PT15M', 'P30D')")
+    if fixed and (parsed.years or parsed.months):
+        raise ValueError(f"{text!r}: years and months have no fixed length here; "
+                         f"use days, hours or minutes")
+    if parsed.total_seconds() < 0:
+        raise ValueError(f"{text!r} is negative")
+    return parsed
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class HolidayRule(_Frozen):
+    """Which days are holidays: a ``holidays`` calendar, plus and minus named days."""
+
+    country: str
+    subdivision: str | None = None
+    add: tuple[date | str, ...] = ()
+    remove: tuple[date | str, ...] = ()
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country_is_text(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError(f"got the boolean {str(value).lower()}: quote the country "
+                             f"code (YAML 1.1 reads a bare NO as false)")
+        return value
+
+    @field_validator("add")
+    @classmethod
+    def _check_add(cls, value: tuple[date | str, ...]) -> tuple[date | str, ...]:
+        for item in value:
+            _holidays.parse_holiday_item(item, names_allowed=False)
+        return value
+
+    @field_validator("remove")
+    @classmethod
+    def _check_remove(cls, value: tuple[date | str, ...]) -> tuple[date | str, ...]:
+        for item in value:
+            _holidays.parse_holiday_item(item, names_allowed=True)
+        return value
+
+    @model_validator(mode="after")
+    def _check_calendar(self) -> Self:
+        _holidays.check_country(self.country, self.subdivision)
+        names = {item for item in self.remove if isinstance(item, str)
+                 and _holidays.parse_holiday_item(item, names_allowed=True)[0] == "name"}
+        if names:
+            known = {name for year in range(2020, 2036)
+                     for name in _holidays.public_holidays(self.country, self.subdivision,
+                                                           year).values()}
+            unknown = sorted(names - known)
+            if unknown:
+                raise ValueError(f"remove: {unknown[0]!r} is not a holiday name of "
+                                 f"{self.country} in 2020-2035")
+        return self
+
+
+class LimitRule(_Frozen):
+    """At most ``max_attempts`` in any ``period``, per consumer, phone or tag.
+
+    Validated today so that policy files keep working; enforced by the
+    ledger-backed engine (issue: contact-frequency limits).
+    """
+
+    max_attempts: PositiveInt
+    period: str
+    per: tuple[str, ...] = ("consumer",)
+    counts: tuple[Outcome, ...] | None = None
+
+    @field_validator("period")
+    @classmethod
+    def _check_period(cls, value: str) -> str:
+        parse_duration(value, fixed=False)
+        return value
+
+    @field_validator("per", mode="before")
+    @classmethod
+    def _check_per(cls, value: object) -> object:
+        items = (value,) if isinstance(value, str) else value
+        if isinstance(items, list | tuple):
+            for item in items:
+                if not isinstance(item, str) or not _PER.match(item):
+                    raise ValueError(f"{item!r} is not 'consumer', 'phone' or 'tag:<name>'")
+        return items
+
+
+class CooldownRule(_Frozen):
+    """No attempt for ``period`` after one of the ``after`` outcomes; no period: never."""
+
+    after: tuple[Outcome, ...] = Field(min_length=1)
+    period: str | None = None
+
+    @field_validator("period")
+    @classmethod
+    def _check_period(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value, fixed=False)
+        return value
+
+
+class Policy(_Frozen):
+    """A rule set: allowed hours per day, holidays, limits, and where it comes from.
+
+    Build one with ``Policy.model_validate(dict)``, ``Policy(**fields)`` or
+    ``Policy.from_file(path)``.  Anything invalid raises ``PolicyError`` naming
+    every bad field and value.  See DESIGN.md for the schema.
+    """
+
+    id: str = Field(min_length=1)
+    name: str | None = None
+    source: str | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+    timezone: str | None = None
+    hours: dict[DayKey, tuple[str, ...]] | None = None
+    end_buffer: str = "PT0M"
+    holidays: HolidayRule | None = None
+    limits: tuple[LimitRule, ...] = ()
+    cooldowns: tuple[CooldownRule, ...] = ()
+    requires_consent: bool = False
+
+    _error_subject: ClassVar[str] = "policy"
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as error:
+            raise _policy_error(error, data) from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """Validate a mapping (as read from YAML, TOML or JSON) into a ``Policy``."""
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as error:
+            raise _policy_error(error, obj) from None
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Self:
+        """Read a policy from a ``.yaml``/``.yml``, ``.toml`` or ``.json`` file.
+
+        YAML is read with the safe loader.  The file's name is part of any error.
+        """
+        path = Path(path)
+        suffix = path.suffix.lower()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise PolicyError(f"{path}: cannot read the policy file ({error.strerror})"
+                              ) from None
+        try:
+            if suffix in (".yaml", ".yml"):
+                data = yaml.safe_load(text)
+            elif suffix == ".toml":
+                data = tomllib.loads(text)
+            elif suffix == ".json":
+                data = json.loads(text)
+            else:
+                raise PolicyError(f"{path}: unknown policy file type {suffix!r} "
+                                  f"(use .yaml, .yml, .toml or .json)")
+        except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
+            raise PolicyError(f"{path}: not valid {suffix[1:].upper()}: {error}") from None
+        if not isinstance(data, Mapping):
+            raise PolicyError(f"{path}: a policy file holds one mapping of keys, "
+                              f"not {type(data).__name__}")
+        try:
+            return cls.model_validate(data)
+        except PolicyError as error:
+            raise PolicyError(f"{path}: {error}", error.problems) from None
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_timezone(cls, value: str | None) -> str | None:
+        if value is not None:
+            _time.zone(value)
+        return value
+
+    @field_validator("hours", mode="before")
+    @classmethod
+    def _check_day_keys(cls, value: object) -> object:
+        if isinstance(value, Mapping):
+            for key in value:
+                if key not in (*DAY_KEYS, "holiday"):
+                    raise ValueError(f"unknown day key {key!r} (expected mon, tue, wed, thu, "
+                                     f"fri, sat, sun or holiday)")
+            return {key: [items] if isinstance(items, str) else items
+                    for key, items in value.items()}
+        return value
+
+    @field_validator("hours")
+    @classmethod
+    def _check_windows(cls, value: dict[str, tuple[str, ...]] | None
+                       ) -> dict[str, tuple[str, ...]] | None:
+        if value is None:
+            return None
+        for key, windows in value.items():
+            parsed = sorted((parse_window(text), text) for text in windows)
+            for (first, first_text), (second, second_text) in zip(parsed, parsed[1:],
+                                                                  strict=False):
+                if second[0] < first[1]:
+                    raise ValueError(f"{key}: windows {first_text!r} and {second_text!r} "
+                                     f"overlap")
+        return value
+
+    @field_validator("end_buffer")
+    @classmethod
+    def _check_end_buffer(cls, value: str) -> str:
+        parse_duration(value, fixed=True)
+        return value
+
+    @model_validator(mode="after")
+    def _check_dates(self) -> Self:
+        if (self.effective_from and self.effective_to
+                and self.effective_to < self.effective_from):
+            raise ValueError(f"effective_to {self.effective_to} is before "
+                             f"effective_from {self.effective_from}")
+        return self
+
+    @cached_property
+    def end_buffer_delta(self) -> timedelta:
+        """``end_buffer`` as a ``timedelta``."""
+        return timedelta(seconds=parse_duration(self.end_buffer, fixed=True).total_seconds())
+
+    def in_force_on(self, day: date) -> bool:
+        """Whether the policy applies on this local date (both ends inclusive)."""
+        return ((self.effective_from is None or self.effective_from <= day)
+                and (self.effective_to is None or day <= self.effective_to))
+
+
+def _policy_error(error: ValidationError, data: object) -> PolicyError:
+    policy_id = data.get("id") if isinstance(data, Mapping) else None
+    problems: list[tuple[str, str]] = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or "policy"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] not in ("value_error", "missing") and "input" in item:
+            message = f"{message} (got {item['input']!r})"
+        problems.append((field, message))
+    subject = f"policy {policy_id!r}" if isinstance(policy_id, str) else "policy"
+    lines = "\n".join(f"  {field}: {message}" for field, message in problems)
+    return PolicyError(f"{subject} is invalid:\n{lines}", tuple(problems))
+
+
+class Consumer(_Frozen):
+    """The person to be called, and everything known about where they are.
+
+    Candidate zones are the union of ``timezone`` (one IANA name or several),
+    every zone the phone number may be in, and the zones of ``region`` in a
+    multi-zone country (a US state, Canadian province or Australian state).
+    ``country`` (ISO 3166-1 alpha-2) is the default for numbers written in
+    national format and says which country ``region`` belongs to when the
+    number does not.  ``region`` also selects the holiday subdivision.
+    """
+
+    id: str | None = None
+    phone: str | None = None
+    timezone: tuple[str, ...] = ()
+    country: str | None = None
+    region: str | None = None
+    consent: bool = False
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        if value is None:
+            return ()
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_zones(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for name in value:
+            _time.zone(name)
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _upper_country(cls, value: str | None) -> str | None:
+        return value.upper() if value else None
+
+    @cached_property
+    def candidate_zones(self) -> tuple[str, ...]:
+        """Every zone this consumer may be in, sorted; empty when nothing is known."""
+        zones = set(self.timezone)
+        if self.phone:
+            zones.update(_zones.zones_for_phone(self.phone, self.country))
+        if self.region:
+            zones.update(_zones.zones_for_region(self.country, self.region, self.phone))
+        return tuple(sorted(zones))
+
+    def describe_location(self) -> str:
+        """Say what was known of the consumer's location, for explanations."""
+        parts = []
+        if self.phone:
+            placed = _zones.zones_for_phone(self.phone, self.country)
+            parts.append(f"phone {self.phone!r}"
+                         + ("" if placed else " is not a valid number anywhere we can place"))
+        if self.timezone:
+            parts.append(f"timezone {', '.join(self.timezone)}")
+        if self.region:
+            parts.append(f"region {self.region!r}")
+        return ", ".join(parts) or "no phone, timezone or region"

@@ -1,0 +1,246 @@
+"""Phone number and region -> the time zones the consumer may be in.
+
+The E.164 fast path answers from a prefix table built once from phonenumbers'
+own time-zone data, so the common case costs a few dict look-ups instead of a
+full ``phonenumbers.parse`` (tens of microseconds).  It gives the same answer
+as ``phonenumbers.timezone.time_zones_for_number`` wherever that answer does
+not depend on the number's type, and defers to the full parse where it does:
+
+- NANP (+1): every number is geographic, so the table is exact.  On top of
+  it every area code maps to all the zones any of its exchanges is in, and a
+  hand-kept table adds zones the data misses (``NANP_SPLIT_AREA_CODES``),
+  because people keep their mobile numbers when they move.
+- A country whose numbers all map to one zone set: answered from the table.
+- Elsewhere (Australia, Spain, Russia, Brazil, ...): a mobile is placed
+  anywhere in the country while a landline is placed by its prefix, and
+  telling them apart needs the parse, so these numbers take the slow path.
+
+Non-E.164 input (national formats, spaces, dashes) is always parsed.
+A number that cannot be parsed or is not a valid number has no zone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from functools import lru_cache
+from types import MappingProxyType
+
+import phonenumbers
+from phonenumbers import timezone as _pn_timezone
+from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
+
+from . import _time
+
+__all__ = [
+    "NANP_SPLIT_AREA_CODES",
+    "REGION_ZONES",
+    "phone_country",
+    "zones_for_phone",
+    "zones_for_region",
+]
+
+Zones = tuple[str, ...]
+
+#: Area codes that span two zones though phonenumbers' area-code entry lists
+#: one (see shared/reference/jurisdictions.md, "How the rules combine", note 4).
+NANP_SPLIT_AREA_CODES: Mapping[str, Zones] = MappingProxyType({
+    "850": ("America/Chicago", "America/New_York"),   # Florida panhandle west of the Apalachicola
+    "812": ("America/Chicago", "America/New_York"),   # south-west Indiana
+    "541": ("America/Boise", "America/Los_Angeles"),  # Malheur County, Oregon
+    "906": ("America/Chicago", "America/New_York"),   # Upper Peninsula counties on Wisconsin
+    "308": ("America/Chicago", "America/Denver"),     # western Nebraska
+})
+
+# The zones of the regions (states, provinces) of countries that span zones,
+# keyed by (ISO country, region code as in the `holidays` package).  An
+# address in a region is a location fact (Reg F comment 6(b)(1)(i)-2 uses the
+# home address), so its zones join the candidates.  Every zone any part of
+# the region keeps is listed; most restrictive wins.
+_REGION_ZONES: dict[tuple[str, str], Zones] = {
+    **{("US", state): zones for state, zones in {
+        "AL": ("America/Chicago",), "AK": ("America/Adak", "America/Anchorage",
+                                           "America/Juneau", "America/Metlakatla",
+                                           "America/Nome", "America/Sitka",
+                                           "America/Yakutat"),
+        "AZ": ("America/Denver", "America/Phoenix"), "AR": ("America/Chicago",),
+        "CA": ("America/Los_Angeles",), "CO": ("America/Denver",),
+        "CT": ("America/New_York",), "DE": ("America/New_York",),
+        "DC": ("America/New_York",), "FL": ("America/Chicago", "America/New_York"),
+        "GA": ("America/New_York",), "HI": ("Pacific/Honolulu",),
+        "ID": ("America/Boise", "America/Los_Angeles"),
+        "IL": ("America/Chicago",),
+        "IN": ("America/Chicago", "America/Indiana/Indianapolis"),
+        "IA": ("America/Chicago",), "KS": ("America/Chicago", "America/Denver"),
+        "KY": ("America/Chicago", "America/New_York"), "LA": ("America/Chicago",),
+        "ME": ("America/New_York",), "MD": ("America/New_York",),
+        "MA": ("America/New_York",), "MI": ("America/Detroit", "America/Menominee"),
+        "MN": ("America/Chicago",), "MS": ("America/Chicago",),
+        "MO": ("America/Chicago",), "MT": ("America/Denver",),
+        "NE": ("America/Chicago", "America/Denver"), "NV": ("America/Denver",
+                                                            "America/Los_Angeles"),
+        "NH": ("America/New_York",), "NJ": ("America/New_York",),
+        "NM": ("America/Denver",), "NY": ("America/New_York",),
+        "NC": ("America/New_York",),
+        "ND": ("America/Chicago", "America/Denver", "America/North_Dakota/Center"),
+        "OH": ("America/New_York",), "OK": ("America/Chicago",),
+        "OR": ("America/Boise", "America/Los_Angeles"), "PA": ("America/New_York",),
+        "RI": ("America/New_York",), "SC": ("America/New_York",),
+        "SD": ("America/Chicago", "America/Denver"),
+        "TN": ("America/Chicago", "America/New_York"),
+        "TX": ("America/Chicago", "America/Denver"), "UT": ("America/Denver",),
+        "VT": ("America/New_York",), "VA": ("America/New_York",),
+        "WA": ("America/Los_Angeles",), "WV": ("America/New_York",),
+        "WI": ("America/Chicago",), "WY": ("America/Denver",),
+        "PR": ("America/Puerto_Rico",), "GU": ("Pacific/Guam",),
+        "VI": ("America/St_Thomas",), "AS": ("Pacific/Pago_Pago",),
+        "MP": ("Pacific/Saipan",),
+    }.items()},
+    **{("CA", province): zones for province, zones in {
+        "AB": ("America/Edmonton",),
+        "BC": ("America/Edmonton", "America/Fort_Nelson", "America/Vancouver"),
+        "MB": ("America/Winnipeg",), "NB": ("America/Moncton",),
+        "NL": ("America/Halifax", "America/St_Johns"),
+        "NS": ("America/Halifax",), "NT": ("America/Edmonton",),
+        "NU": ("America/Iqaluit", "America/Rankin_Inlet", "America/Cambridge_Bay"),
+        "ON": ("America/Toronto", "America/Winnipeg"),
+        "PE": ("America/Halifax",), "QC": ("America/Halifax", "America/Toronto"),
+        "SK": ("America/Edmonton", "America/Regina"), "YT": ("America/Whitehorse",),
+    }.items()},
+    **{("AU", state): zones for state, zones in {
+        "ACT": ("Australia/Sydney",), "NSW": ("Australia/Broken_Hill", "Australia/Sydney"),
+        "NT": ("Australia/Darwin",), "QLD": ("Australia/Brisbane",),
+        "SA": ("Australia/Adelaide",), "TAS": ("Australia/Hobart",),
+        "VIC": ("Australia/Melbourne",), "WA": ("Australia/Eucla", "Australia/Perth"),
+    }.items()},
+}
+REGION_ZONES: Mapping[tuple[str, str], Zones] = MappingProxyType(_REGION_ZONES)
+
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_NANP = re.compile(r"^\+1[2-9][0-9]{2}[2-9][0-9]{6}$")
+
+
+def zones_for_region(country: str | None, region: str | None, phone: str | None = None
+                     ) -> Zones:
+    """The zones of a state or province of a multi-zone country, else ``()``.
+
+    Without ``country`` the phone number says which country the region is in
+    ("WA" is Washington for a +1 number and Western Australia for +61).
+    """
+    if not region:
+        return ()
+    region = region.upper()
+    if country:
+        return REGION_ZONES.get((country.upper(), region), ())
+    if phone is None:
+        return ()
+    if phone.startswith("+1"):  # US states and Canadian provinces share no code
+        return REGION_ZONES.get(("US", region)) or REGION_ZONES.get(("CA", region), ())
+    found = phone_country(phone)
+    return REGION_ZONES.get((found, region), ()) if found else ()
+
+
+def zones_for_phone(phone: str, default_country: str | None = None) -> Zones:
+    """Every zone the number may be in, sorted; ``()`` if it cannot be placed."""
+    if _E164.match(phone):
+        fast = _fast_zones(phone)
+        if fast is not None:
+            return fast
+    return _parsed_zones(phone, default_country)
+
+
+def phone_country(phone: str, default_country: str | None = None) -> str | None:
+    """The ISO country of a number (``"US"``, ``"FR"``), or ``None`` if unknown."""
+    try:
+        number = phonenumbers.parse(phone, default_country)
+    except phonenumbers.NumberParseException:
+        return None
+    code: str | None = phonenumbers.region_code_for_number(number)
+    return None if code in (None, "ZZ", "001") else code
+
+
+def _fast_zones(e164: str) -> Zones | None:
+    tables = _tables()
+    if e164.startswith("+1"):
+        return tables.nanp.get(e164[2:5]) if _NANP.match(e164) else None
+    for length in (1, 2, 3):
+        country_code = e164[1:1 + length]
+        if country_code in tables.uniform:
+            zones, lengths = tables.uniform[country_code]
+            return zones if len(e164) - 1 - length in lengths else None
+        if country_code in tables.calling_codes:
+            return None  # a known country whose zones depend on the number's type
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _parsed_zones(phone: str, default_country: str | None) -> Zones:
+    try:
+        number = phonenumbers.parse(phone, default_country)
+    except phonenumbers.NumberParseException:
+        return ()
+    if not phonenumbers.is_valid_number(number):
+        return ()
+    found = set(_pn_timezone.time_zones_for_number(number))
+    found.discard(_pn_timezone.UNKNOWN_TIMEZONE)
+    if number.country_code == 1:
+        national = phonenumbers.national_significant_number(number)
+        found.update(_tables().nanp.get(national[:3], ()))
+    return tuple(sorted(zone for zone in found if _time.is_zone(zone)))
+
+
+class _Tables:
+    __slots__ = ("calling_codes", "nanp", "uniform")
+
+    def __init__(self) -> None:
+        self.calling_codes = frozenset(
+            str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+        )
+        self.nanp = self._nanp_area_codes()
+        self.uniform = self._uniform_countries()
+
+    @staticmethod
+    def _nanp_area_codes() -> dict[str, Zones]:
+        by_area_code: dict[str, set[str]] = defaultdict(set)
+        for prefix, zones in TIMEZONE_DATA.items():
+            if prefix.startswith("1") and len(prefix) >= 4:
+                by_area_code[prefix[1:4]].update(zones)
+        for area_code, zones in NANP_SPLIT_AREA_CODES.items():
+            by_area_code[area_code].update(zones)
+        return {
+            area_code: tuple(sorted(z for z in zones if _time.is_zone(z)))
+            for area_code, zones in by_area_code.items()
+        }
+
+    def _uniform_countries(self) -> dict[str, tuple[Zones, frozenset[int]]]:
+        # A calling code qualifies when its country-level entry and every longer
+        # prefix under it name the same zones, so the number's type cannot
+        # change the answer; the number's length must still be possible.
+        uniform: dict[str, tuple[Zones, frozenset[int]]] = {}
+        for code in self.calling_codes - {"1"}:
+            country_level = TIMEZONE_DATA.get(code)
+            if country_level is None:
+                continue
+            if any(zones != country_level for prefix, zones in TIMEZONE_DATA.items()
+                   if prefix.startswith(code) and len(prefix) <= TIMEZONE_LONGEST_PREFIX):
+                continue
+            zones = tuple(sorted(z for z in country_level if _time.is_zone(z)))
+            if zones:
+                uniform[code] = (zones, _possible_lengths(int(code)))
+        return uniform
+
+
+def _possible_lengths(country_code: int) -> frozenset[int]:
+    lengths: set[int] = set()
+    for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code, ()):
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
+            country_code, region)
+        if metadata is not None and metadata.general_desc is not None:
+            lengths.update(metadata.general_desc.possible_length or ())
+    return frozenset(lengths)
+
+
+@lru_cache(maxsize=1)
+def _tables() -> _Tables:
+    return _Tables()
