@@ -102,16 +102,12 @@ class HolidayRule(_Frozen):
     @field_validator("add")
     @classmethod
     def _check_add(cls, value: tuple[date | str, ...]) -> tuple[date | str, ...]:
-        for item in value:
-            _holidays.parse_holiday_item(item, names_allowed=False)
-        return value
+        return _normalise_days(value, names_allowed=False)
 
     @field_validator("remove")
     @classmethod
     def _check_remove(cls, value: tuple[date | str, ...]) -> tuple[date | str, ...]:
-        for item in value:
-            _holidays.parse_holiday_item(item, names_allowed=True)
-        return value
+        return _normalise_days(value, names_allowed=True)
 
     @model_validator(mode="after")
     def _check_calendar(self) -> Self:
@@ -127,6 +123,16 @@ class HolidayRule(_Frozen):
                 raise ValueError(f"remove: {unknown[0]!r} is not a holiday name of "
                                  f"{self.country} in 2020-2035")
         return self
+
+
+def _normalise_days(items: tuple[date | str, ...], *, names_allowed: bool
+                    ) -> tuple[date | str, ...]:
+    # "2026-12-24" from JSON and an unquoted YAML date must compare equal.
+    out: list[date | str] = []
+    for item in items:
+        kind, value = _holidays.parse_holiday_item(item, names_allowed=names_allowed)
+        out.append(value if kind == "date" and isinstance(value, date) else item)
+    return tuple(out)
 
 
 class LimitRule(_Frozen):
@@ -208,6 +214,16 @@ class Policy(_Frozen):
             return super().model_validate(obj, *args, **kwargs)
         except ValidationError as error:
             raise _policy_error(error, obj) from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, *args: Any,
+                            **kwargs: Any) -> Self:
+        """Validate a JSON document into a ``Policy``."""
+        try:
+            data = json.loads(json_data)
+        except json.JSONDecodeError as error:
+            raise PolicyError(f"policy: not valid JSON: {error}") from None
+        return cls.model_validate(data, *args, **kwargs)
 
     @classmethod
     def from_file(cls, path: str | Path) -> Self:
@@ -302,6 +318,12 @@ class Policy(_Frozen):
 
 
 def _policy_error(error: ValidationError, data: object) -> PolicyError:
+    # ``model_validate`` runs our ``__init__``, whose PolicyError pydantic
+    # wraps once more: hand the original back rather than nest it.
+    for item in error.errors():
+        inner = item.get("ctx", {}).get("error")
+        if isinstance(inner, PolicyError):
+            return inner
     policy_id = data.get("id") if isinstance(data, Mapping) else None
     problems: list[tuple[str, str]] = []
     for item in error.errors():

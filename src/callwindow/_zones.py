@@ -6,11 +6,12 @@ full ``phonenumbers.parse`` (tens of microseconds).  It gives the same answer
 as ``phonenumbers.timezone.time_zones_for_number`` wherever that answer does
 not depend on the number's type, and defers to the full parse where it does:
 
-- NANP (+1): every number is geographic, so the table is exact.  On top of
-  it every area code maps to all the zones any of its exchanges is in, and a
-  hand-kept table adds zones the data misses (``NANP_SPLIT_AREA_CODES``),
-  because people keep their mobile numbers when they move.
-- A country whose numbers all map to one zone set: answered from the table.
+- NANP (+1): a number is placed by its area code, which maps to every zone
+  any of its exchanges is in, plus zones the data misses
+  (``NANP_SPLIT_AREA_CODES``), because people keep their numbers when they
+  move.  Both paths answer this way.
+- A country whose numbers all map to one zone set: answered from the table
+  once the national number matches the country's valid-number pattern.
 - Elsewhere (Australia, Spain, Russia, Brazil, ...): a mobile is placed
   anywhere in the country while a landline is placed by its prefix, and
   telling them apart needs the parse, so these numbers take the slow path.
@@ -34,6 +35,7 @@ from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 from . import _time
 
 __all__ = [
+    "EXTRA_ZONES",
     "NANP_SPLIT_AREA_CODES",
     "REGION_ZONES",
     "phone_country",
@@ -51,6 +53,13 @@ NANP_SPLIT_AREA_CODES: Mapping[str, Zones] = MappingProxyType({
     "541": ("America/Boise", "America/Los_Angeles"),  # Malheur County, Oregon
     "906": ("America/Chicago", "America/New_York"),   # Upper Peninsula counties on Wisconsin
     "308": ("America/Chicago", "America/Denver"),     # western Nebraska
+})
+
+#: Zones phonenumbers' data leaves out, by country calling code and national
+#: prefix: Australia's Northern Territory (UTC+09:30, no DST) is in none of
+#: its entries, though a mobile (4...) may be there and 8 89.. is NT's range.
+EXTRA_ZONES: Mapping[int, tuple[tuple[str, Zones], ...]] = MappingProxyType({
+    61: (("4", ("Australia/Darwin",)), ("889", ("Australia/Darwin",))),
 })
 
 # The zones of the regions (states, provinces) of countries that span zones,
@@ -167,8 +176,8 @@ def _fast_zones(e164: str) -> Zones | None:
     for length in (1, 2, 3):
         country_code = e164[1:1 + length]
         if country_code in tables.uniform:
-            zones, lengths = tables.uniform[country_code]
-            return zones if len(e164) - 1 - length in lengths else None
+            zones, pattern = tables.uniform[country_code]
+            return zones if pattern.fullmatch(e164, 1 + length) else None
         if country_code in tables.calling_codes:
             return None  # a known country whose zones depend on the number's type
     return None
@@ -182,11 +191,16 @@ def _parsed_zones(phone: str, default_country: str | None) -> Zones:
         return ()
     if not phonenumbers.is_valid_number(number):
         return ()
+    national = phonenumbers.national_significant_number(number)
+    if number.country_code == 1 and national[:3] in _tables().nanp:
+        # phonenumbers places Caribbean mobiles anywhere in NANP (Guam to
+        # Adak, no window fits them all); the area code is the better fact.
+        return _tables().nanp[national[:3]]
     found = set(_pn_timezone.time_zones_for_number(number))
     found.discard(_pn_timezone.UNKNOWN_TIMEZONE)
-    if number.country_code == 1:
-        national = phonenumbers.national_significant_number(number)
-        found.update(_tables().nanp.get(national[:3], ()))
+    for prefix, extra in EXTRA_ZONES.get(number.country_code, ()):
+        if national.startswith(prefix):
+            found.update(extra)
     return tuple(sorted(zone for zone in found if _time.is_zone(zone)))
 
 
@@ -213,11 +227,11 @@ class _Tables:
             for area_code, zones in by_area_code.items()
         }
 
-    def _uniform_countries(self) -> dict[str, tuple[Zones, frozenset[int]]]:
+    def _uniform_countries(self) -> dict[str, tuple[Zones, re.Pattern[str]]]:
         # A calling code qualifies when its country-level entry and every longer
         # prefix under it name the same zones, so the number's type cannot
         # change the answer; the number's length must still be possible.
-        uniform: dict[str, tuple[Zones, frozenset[int]]] = {}
+        uniform: dict[str, tuple[Zones, re.Pattern[str]]] = {}
         for code in self.calling_codes - {"1"}:
             country_level = TIMEZONE_DATA.get(code)
             if country_level is None:
@@ -226,19 +240,24 @@ class _Tables:
                    if prefix.startswith(code) and len(prefix) <= TIMEZONE_LONGEST_PREFIX):
                 continue
             zones = tuple(sorted(z for z in country_level if _time.is_zone(z)))
-            if zones:
-                uniform[code] = (zones, _possible_lengths(int(code)))
+            pattern = _national_number_pattern(int(code))
+            if zones and pattern is not None:
+                uniform[code] = (zones, pattern)
         return uniform
 
 
-def _possible_lengths(country_code: int) -> frozenset[int]:
-    lengths: set[int] = set()
+def _national_number_pattern(country_code: int) -> re.Pattern[str] | None:
+    # The metadata's pattern of every valid national number of the country:
+    # the same test ``is_valid_number`` starts from, without the parse.
+    patterns = []
     for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code, ()):
         metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
             country_code, region)
-        if metadata is not None and metadata.general_desc is not None:
-            lengths.update(metadata.general_desc.possible_length or ())
-    return frozenset(lengths)
+        if metadata is None or metadata.general_desc is None:
+            return None
+        if metadata.general_desc.national_number_pattern:
+            patterns.append(f"(?:{metadata.general_desc.national_number_pattern})")
+    return re.compile("|".join(patterns)) if patterns else None
 
 
 @lru_cache(maxsize=1)
