@@ -24,8 +24,11 @@ __all__ = ["Closure", "Schedule", "ZoneCalendar"]
 
 Window = tuple[int, int]  # minutes of the local day, half-open; end may be 1440
 _FULL_DAY: tuple[Window, ...] = ((0, 1440),)
-#: How far ahead ``next_open`` looks before it concludes "never".
-SEARCH_YEARS = 5
+#: How far ahead the search for an open instant looks before it concludes
+#: "never".  Weekly windows and yearly holidays repeat within a year, so two
+#: years is ample; a policy's end date further off extends a calendar's own
+#: search to the day after it (all is open once a policy lapses).
+SEARCH_YEARS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +115,18 @@ class ZoneCalendar:
 
     def next_open(self, ts: float) -> float | None:
         """The first instant at or after ``ts`` that is open; ``None`` if none is near."""
+        lo, hi, starts, ends = self._current
+        if lo <= ts < hi:
+            i = bisect_right(starts, ts) - 1
+            if i >= 0 and ts < ends[i]:
+                return ts
+            if i + 1 < len(starts):
+                return starts[i + 1]
         year = datetime.fromtimestamp(ts, UTC).year
-        for offset in range(SEARCH_YEARS + 1):
+        years = SEARCH_YEARS
+        if self.schedule.effective_to is not None:
+            years = max(years, self.schedule.effective_to.year + 1 - year)
+        for offset in range(years + 1):
             lo, hi, starts, ends = self._table(year + offset)
             probe = max(ts, lo)
             i = bisect_right(starts, probe) - 1
@@ -128,7 +141,7 @@ class ZoneCalendar:
         year = datetime.fromtimestamp(start, UTC).year
         last_end = start
         while True:
-            lo, hi, starts, ends = self._table(year)
+            lo, _hi, starts, ends = self._table(year)
             if lo >= end:
                 return
             for s, e in zip(starts, ends, strict=True):

@@ -1,11 +1,15 @@
 """What the engine answers: a Decision and the Reasons behind a refusal.
 
-Plain frozen dataclasses rather than pydantic models: one is built for every
-call a dialer asks about, so they must cost next to nothing to make.
+A Decision is built for every call a dialer asks about, so it is a plain
+slotted object that costs next to nothing to make.  What only some callers
+read is worked out on first read and kept: the reasons of a refusal (their
+messages), its next allowed time, the instant in UTC.  The answer is fixed
+when the Decision is made; only its wording is deferred.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +17,7 @@ from typing import Any
 from . import _time
 from ._enums import ReasonCode
 
-__all__ = ["Decision", "Reason"]
+__all__ = ["Decision", "Explanation", "Reason"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,23 +48,124 @@ class Reason:
         }
 
 
-@dataclass(frozen=True, slots=True)
+class Explanation:
+    """The reasons and next allowed time of a refusal, worked out once on demand.
+
+    ``check_many`` shares one between every consumer of the same kind.
+    """
+
+    __slots__ = ("_compute", "_result")
+
+    def __init__(self, compute: Callable[[], tuple[tuple[Reason, ...], datetime | None]]
+                 ) -> None:
+        self._compute = compute
+        self._result: tuple[tuple[Reason, ...], datetime | None] | None = None
+
+    def get(self) -> tuple[tuple[Reason, ...], datetime | None]:
+        """``(reasons, next_allowed_at)``; computed on the first call."""
+        result = self._result
+        if result is None:
+            result = self._result = self._compute()
+        return result
+
+
 class Decision:
     """May this consumer be called at ``at``, and if not, when first?
 
-    ``next_allowed_at`` is the earliest instant at or after ``at`` that every
-    rule allows (``at`` itself when allowed), in UTC; ``None`` when no such
-    instant exists.  ``timezones`` are the candidate zones that were judged.
+    Attributes:
+        allowed: whether every rule allows the call at ``at``.
+        at: the instant judged, in UTC.
+        reasons: every rule that refuses the call (empty when allowed).
+        next_allowed_at: the earliest instant at or after ``at`` that every
+            rule allows, in UTC (``at`` itself when allowed); ``None`` when
+            no such instant exists.
+        consumer_id: the consumer's ``id``.
+        timezones: the candidate zones judged.
+        policy_ids: the policies applied, in order.
+        attempt_id: the attempt recorded with this decision, if any.
+
+    Decisions are immutable and compare equal when all of the above are.
     """
 
-    allowed: bool
-    at: datetime
-    reasons: tuple[Reason, ...]
-    next_allowed_at: datetime | None
-    consumer_id: str | None
-    timezones: tuple[str, ...]
-    policy_ids: tuple[str, ...]
-    attempt_id: str | None = None
+    __slots__ = ("_allowed", "_at", "_at_utc", "_attempt_id", "_consumer_id",
+                 "_explanation", "_policy_ids", "_reasons", "_timezones")
+
+    def __init__(self, allowed: bool, at: datetime, reasons: tuple[Reason, ...] = (),
+                 next_allowed_at: datetime | None = None, consumer_id: str | None = None,
+                 timezones: tuple[str, ...] = (), policy_ids: tuple[str, ...] = (),
+                 attempt_id: str | None = None) -> None:
+        at = _time.as_utc(at)
+        next_at = _time.as_utc(next_allowed_at, "next_allowed_at") if next_allowed_at else None
+        self._init(allowed, at, consumer_id, timezones, policy_ids, attempt_id,
+                   None if allowed else Explanation(lambda: (tuple(reasons), next_at)))
+        self._at_utc = at
+
+    def _init(self, allowed: bool, at: datetime, consumer_id: str | None,
+              timezones: tuple[str, ...], policy_ids: tuple[str, ...],
+              attempt_id: str | None, explanation: Explanation | None) -> None:
+        # Public attributes are read-only properties over these slots, which
+        # keeps a Decision immutable without frozen-dataclass setattr costs.
+        self._allowed = allowed
+        self._at = at
+        self._consumer_id = consumer_id
+        self._timezones = timezones
+        self._policy_ids = policy_ids
+        self._attempt_id = attempt_id
+        self._explanation = explanation
+
+    @classmethod
+    def _made(cls, allowed: bool, at: datetime, consumer_id: str | None,
+              timezones: tuple[str, ...], policy_ids: tuple[str, ...],
+              explanation: Explanation | None, attempt_id: str | None = None) -> Decision:
+        """The engine's constructor: ``at`` is any aware datetime, explained lazily."""
+        decision = cls.__new__(cls)
+        decision._init(allowed, at, consumer_id, timezones, policy_ids, attempt_id,
+                       explanation)
+        return decision
+
+    @property
+    def allowed(self) -> bool:
+        """Whether every rule allows the call at ``at``."""
+        return self._allowed
+
+    @property
+    def at(self) -> datetime:
+        """The instant judged, in UTC."""
+        try:
+            return self._at_utc
+        except AttributeError:
+            self._at_utc = utc = _time.as_utc(self._at)
+            return utc
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """Every rule that refuses the call, in policy order; empty when allowed."""
+        return () if self._explanation is None else self._explanation.get()[0]
+
+    @property
+    def next_allowed_at(self) -> datetime | None:
+        """The earliest allowed instant at or after ``at`` (UTC), or ``None`` if never."""
+        return self.at if self._explanation is None else self._explanation.get()[1]
+
+    @property
+    def consumer_id(self) -> str | None:
+        """The ``id`` of the consumer judged."""
+        return self._consumer_id
+
+    @property
+    def timezones(self) -> tuple[str, ...]:
+        """The candidate zones judged, sorted."""
+        return self._timezones
+
+    @property
+    def policy_ids(self) -> tuple[str, ...]:
+        """The ids of the policies applied, in order."""
+        return self._policy_ids
+
+    @property
+    def attempt_id(self) -> str | None:
+        """The id of the attempt recorded with this decision, if any."""
+        return self._attempt_id
 
     @property
     def local_times(self) -> dict[str, datetime]:
@@ -72,26 +177,44 @@ class Decision:
         """The distinct reason codes, in the order they were found."""
         return tuple(dict.fromkeys(reason.code for reason in self.reasons))
 
+    def _key(self) -> tuple[object, ...]:
+        return (self.allowed, self.at, self.reasons, self.next_allowed_at, self.consumer_id,
+                self.timezones, self.policy_ids, self.attempt_id)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Decision):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        codes = ", ".join(code.value for code in self.codes)
+        tail = ("" if self.allowed
+                else f", reasons=[{codes}], next_allowed_at={self.next_allowed_at}")
+        return f"Decision(allowed={self.allowed}, at={self.at.isoformat()}{tail})"
+
     def explain(self) -> str:
         """The decision in one paragraph of plain words."""
+        at = self.at.isoformat()
         if self.allowed:
-            head = f"Allowed at {self.at.isoformat()}"
+            head = f"Allowed at {at}"
         elif self.next_allowed_at is None:
-            head = f"Refused at {self.at.isoformat()}; no later time is allowed"
+            head = f"Refused at {at}; no later time is allowed"
         else:
-            head = (f"Refused at {self.at.isoformat()}; next allowed at "
-                    f"{self.next_allowed_at.isoformat()}")
+            head = f"Refused at {at}; next allowed at {self.next_allowed_at.isoformat()}"
         lines = [head + "."]
         lines += [f"- {reason.code.value}: {reason.message}" for reason in self.reasons]
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready audit record: the decision, every reason, the clocks judged."""
+        next_at = self.next_allowed_at
         return {
             "allowed": self.allowed,
             "at": self.at.isoformat(),
-            "next_allowed_at": (self.next_allowed_at.isoformat()
-                                if self.next_allowed_at else None),
+            "next_allowed_at": next_at.isoformat() if next_at else None,
             "consumer_id": self.consumer_id,
             "timezones": list(self.timezones),
             "local_times": {name: local.isoformat()

@@ -6,11 +6,12 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 
 from . import _holidays, _time
-from ._calendar import Closure, Schedule, ZoneCalendar
-from ._decision import Decision, Reason
+from ._calendar import SEARCH_YEARS, Closure, Schedule, ZoneCalendar
+from ._decision import Decision, Explanation, Reason
 from ._enums import ReasonCode
 from ._errors import PolicyError
 from ._models import Consumer, Policy
@@ -87,26 +88,31 @@ class Engine:
         """Whether ``consumer`` may be called at ``at`` (default: the clock's now).
 
         Read-only.  A refusal carries every reason that applies and the
-        earliest instant at which the call would be allowed.
+        earliest instant at which the call would be allowed (both worked out
+        when first read, so a dialer that only needs ``allowed`` pays for no
+        more).
         """
-        at_utc = self._instant(at, "at")
-        return self._decide(consumer, self._plan(consumer), at_utc)
+        moment = self._instant(at, "at")
+        return self._decide(consumer.id, self._plan(consumer), moment, moment.timestamp())
 
     def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
                         ) -> datetime | None:
         """The earliest instant at or after ``after`` at which the call is allowed.
 
         ``None`` when there is none: no candidate zone, consent missing, or no
-        open time within the search horizon (five years).
+        open time within the search horizon (``SEARCH_YEARS``, two years: a
+        schedule of weekdays and yearly holidays that opens at all opens
+        within one).
         """
-        after_utc = self._instant(after, "after")
+        moment = self._instant(after, "after")
         plan = self._plan(consumer)
         if plan.refusals:
             return None
-        found = _first_common_open(plan.calendars, after_utc.timestamp())
+        ts = moment.timestamp()
+        found = _first_common_open(plan.calendars, ts)
         if found is None:
             return None
-        return after_utc if found == after_utc.timestamp() else _time.from_timestamp(found)
+        return _time.as_utc(moment) if found == ts else _time.from_timestamp(found)
 
     def windows(self, consumer: Consumer, start: datetime | str, end: datetime | str
                 ) -> list[tuple[datetime, datetime]]:
@@ -114,8 +120,8 @@ class Engine:
 
         Exactly the instants at which ``check`` allows the call, merged and in order.
         """
-        start_utc = self._instant(start, "start")
-        end_utc = self._instant(end, "end")
+        start_utc = _time.as_utc(self._instant(start, "start"), "start")
+        end_utc = _time.as_utc(self._instant(end, "end"), "end")
         if end_utc <= start_utc:
             return []
         plan = self._plan(consumer)
@@ -137,40 +143,44 @@ class Engine:
         Consumers that share candidate zones, region and consent share one
         evaluation, so a list costs little more than its distinct kinds.
         """
-        at_utc = self._instant(at, "at")
+        moment = _time.as_utc(self._instant(at, "at"))
+        ts = moment.timestamp()
+        made = Decision._made
+        policy_ids = self._policy_ids
         by_plan: dict[int, Decision] = {}
         decisions = []
         for consumer in consumers:
             plan = self._plan(consumer)
-            template = by_plan.get(id(plan))
-            if template is None:
-                template = by_plan[id(plan)] = self._decide(consumer, plan, at_utc)
-            decisions.append(Decision(template.allowed, at_utc, template.reasons,
-                                      template.next_allowed_at, consumer.id, plan.zones,
-                                      self._policy_ids))
+            first = by_plan.get(id(plan))
+            if first is None:
+                first = by_plan[id(plan)] = self._decide(consumer.id, plan, moment, ts)
+                decisions.append(first)
+            else:
+                decisions.append(made(first.allowed, moment, consumer.id, plan.zones,
+                                      policy_ids, first._explanation))
         return decisions
 
     # -- internals -------------------------------------------------------------------
 
     def _instant(self, value: datetime | str | None, field: str) -> datetime:
+        """An aware datetime (in any zone) for ``value``, the clock's now for ``None``."""
         if value is None:
-            return _time.as_utc(self.clock.now(), "clock.now()")
+            return _time.aware(self.clock.now(), "clock.now()")
+        if isinstance(value, datetime):
+            return _time.aware(value, field)
         return _time.parse_instant(value, field)
 
-    def _decide(self, consumer: Consumer, plan: _Plan, at_utc: datetime) -> Decision:
-        ts = at_utc.timestamp()
-        closed = [calendar for calendar in plan.calendars if not calendar.is_open(ts)]
-        if not closed and not plan.refusals:
-            return Decision(True, at_utc, (), at_utc, consumer.id, plan.zones,
-                            self._policy_ids)
-        reasons = plan.refusals + tuple(_closure_reason(calendar, calendar.closure(ts))
-                                        for calendar in closed)
-        next_at = None
+    def _decide(self, consumer_id: str | None, plan: _Plan, at: datetime, ts: float
+                ) -> Decision:
         if not plan.refusals:
-            found = _first_common_open(plan.calendars, ts)
-            next_at = None if found is None else _time.from_timestamp(found)
-        return Decision(False, at_utc, reasons, next_at, consumer.id, plan.zones,
-                        self._policy_ids)
+            for calendar in plan.calendars:
+                if not calendar.is_open(ts):
+                    break
+            else:
+                return Decision._made(True, at, consumer_id, plan.zones, self._policy_ids,
+                                      None)
+        return Decision._made(False, at, consumer_id, plan.zones, self._policy_ids,
+                              Explanation(partial(_explain, plan, ts)))
 
     def _plan(self, consumer: Consumer) -> _Plan:
         key = (consumer.candidate_zones, consumer.region, consumer.consent)
@@ -229,14 +239,33 @@ class Engine:
         return calendar
 
 
+def _explain(plan: _Plan, ts: float) -> tuple[tuple[Reason, ...], datetime | None]:
+    """Every reason a refused call is refused, and when it would first be allowed."""
+    reasons = plan.refusals + tuple(_closure_reason(calendar, calendar.closure(ts))
+                                    for calendar in plan.calendars
+                                    if not calendar.is_open(ts))
+    if plan.refusals:
+        return reasons, None
+    found = _first_common_open(plan.calendars, ts)
+    return reasons, None if found is None else _time.from_timestamp(found)
+
+
 def _first_common_open(calendars: Sequence[ZoneCalendar], ts: float) -> float | None:
     """The first instant at or after ``ts`` open in every calendar (a fixed point).
 
     Each round moves ``ts`` to some calendar's next opening; it stops when all
-    agree.  Every move lands on an interval start, and ``next_open`` looks
-    only a bounded number of years ahead, so the loop ends.
+    agree.  Every move lands on a later interval start, and the search stops
+    ``SEARCH_YEARS`` after ``ts``, so the loop ends.
     """
-    while True:
+    if len(calendars) == 1:
+        return calendars[0].next_open(ts)
+    horizon = ts + SEARCH_YEARS * 366 * 86400
+    for calendar in calendars:  # a lapsing policy opens everything the day after
+        if calendar.schedule.effective_to is not None:
+            lapse = datetime(*calendar.schedule.effective_to.timetuple()[:3],
+                             tzinfo=calendar.tz).timestamp() + 2 * 86400
+            horizon = max(horizon, lapse)
+    while ts <= horizon:
         moved = False
         for calendar in calendars:
             opens = calendar.next_open(ts)
@@ -246,6 +275,7 @@ def _first_common_open(calendars: Sequence[ZoneCalendar], ts: float) -> float | 
                 ts, moved = opens, True
         if not moved:
             return ts
+    return None  # each zone opens now and then, but never all at once
 
 
 def _intersect(a: list[tuple[float, float]], b: list[tuple[float, float]]

@@ -7,6 +7,7 @@ once into plain tuples and integers, so nothing here runs on the hot path.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import tomllib
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar, Literal, Self
+from typing import Any, ClassVar, Self
 
 import pendulum
 import yaml
@@ -35,7 +36,6 @@ from ._errors import PolicyError
 __all__ = ["Consumer", "CooldownRule", "HolidayRule", "LimitRule", "Policy"]
 
 DAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DayKey = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun", "holiday"]
 
 _WINDOW = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 _PER = re.compile(r"^(consumer|phone|tag:[A-Za-z0-9_.-]+)$")
@@ -192,7 +192,7 @@ class Policy(_Frozen):
     effective_from: date | None = None
     effective_to: date | None = None
     timezone: str | None = None
-    hours: dict[DayKey, tuple[str, ...]] | None = None
+    hours: dict[str, tuple[str, ...]] | None = None
     end_buffer: str = "PT0M"
     holidays: HolidayRule | None = None
     limits: tuple[LimitRule, ...] = ()
@@ -285,8 +285,7 @@ class Policy(_Frozen):
             return None
         for key, windows in value.items():
             parsed = sorted((parse_window(text), text) for text in windows)
-            for (first, first_text), (second, second_text) in zip(parsed, parsed[1:],
-                                                                  strict=False):
+            for (first, first_text), (second, second_text) in itertools.pairwise(parsed):
                 if second[0] < first[1]:
                     raise ValueError(f"{key}: windows {first_text!r} and {second_text!r} "
                                      f"overlap")

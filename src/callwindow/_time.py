@@ -18,6 +18,7 @@ from ._errors import NaiveDatetimeError
 __all__ = [
     "UTC",
     "as_utc",
+    "aware",
     "from_timestamp",
     "is_zone",
     "local_minutes",
@@ -48,14 +49,21 @@ def is_zone(name: str) -> bool:
     return True
 
 
-def as_utc(value: datetime, field: str = "at") -> datetime:
-    """An aware datetime as a plain stdlib ``datetime`` in UTC (pendulum accepted)."""
-    if value.tzinfo is None or value.utcoffset() is None:
+def aware(value: datetime, field: str = "at") -> datetime:
+    """``value`` itself if it is aware; a ``NaiveDatetimeError`` naming it if not."""
+    if value.utcoffset() is None:
         raise NaiveDatetimeError(
             f"{field}: {value.isoformat()!r} has no UTC offset; pass an aware datetime "
             f"(e.g. with tzinfo=ZoneInfo('Europe/Paris')) or an ISO string with an offset"
         )
-    utc = value.astimezone(UTC)
+    return value
+
+
+def as_utc(value: datetime, field: str = "at") -> datetime:
+    """An aware datetime as a plain stdlib ``datetime`` in UTC (pendulum accepted)."""
+    if value.tzinfo is UTC and type(value) is datetime:
+        return value
+    utc = aware(value, field).astimezone(UTC)
     if type(utc) is not datetime:  # pendulum and other subclasses: keep our output plain
         utc = datetime(utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second,
                        utc.microsecond, tzinfo=UTC)
@@ -63,20 +71,20 @@ def as_utc(value: datetime, field: str = "at") -> datetime:
 
 
 def parse_instant(value: Instant, field: str = "at") -> datetime:
-    """An aware datetime or an ISO-8601 string with an offset, as a UTC datetime.
+    """An aware datetime or an ISO-8601 string with an offset, as an aware datetime.
 
     Raises:
         NaiveDatetimeError: the value has no offset.
         ValueError: the string is not ISO-8601, or the value is not a datetime.
     """
     if isinstance(value, datetime):
-        return as_utc(value, field)
+        return aware(value, field)
     if isinstance(value, str):
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
             raise ValueError(f"{field}: {value!r} is not an ISO-8601 date-time") from None
-        return as_utc(parsed, field)
+        return aware(parsed, field)
     raise TypeError(f"{field}: expected an aware datetime or an ISO-8601 string, "
                     f"got {type(value).__name__}")
 

@@ -198,7 +198,7 @@ def _parsed_zones(phone: str, default_country: str | None) -> Zones:
         return _tables().nanp[national[:3]]
     found = set(_pn_timezone.time_zones_for_number(number))
     found.discard(_pn_timezone.UNKNOWN_TIMEZONE)
-    for prefix, extra in EXTRA_ZONES.get(number.country_code, ()):
+    for prefix, extra in EXTRA_ZONES.get(number.country_code or 0, ()):
         if national.startswith(prefix):
             found.update(extra)
     return tuple(sorted(zone for zone in found if _time.is_zone(zone)))
