@@ -416,3 +416,11 @@ def test_check_many_keeps_order_and_matches_check() -> None:
     assert decisions[1].next_allowed_at == utc("2026-11-23T16:00Z")   # 08:00 PST
     assert decisions[2].codes == (cw.ReasonCode.UNKNOWN_TIMEZONE,)
     assert decisions == [engine.check(c, at) for c in consumers]
+
+
+def test_a_decision_is_immutable() -> None:
+    decision = cw.Engine(FRANCE).check(PARIS, "2026-11-21T11:00:00+01:00")
+    with pytest.raises(AttributeError):
+        decision.allowed = True  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        decision.reasons = ()  # type: ignore[misc]

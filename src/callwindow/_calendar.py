@@ -23,6 +23,8 @@ from ._models import DAY_KEYS, Policy, parse_window
 __all__ = ["Closure", "Schedule", "ZoneCalendar"]
 
 Window = tuple[int, int]  # minutes of the local day, half-open; end may be 1440
+#: One UTC year of open intervals: (year start, next year start, starts, ends).
+_Table = tuple[int, int, tuple[float, ...], tuple[float, ...]]
 _FULL_DAY: tuple[Window, ...] = ((0, 1440),)
 #: How far ahead the search for an open instant looks before it concludes
 #: "never".  Weekly windows and yearly holidays repeat within a year, so two
@@ -101,7 +103,7 @@ class ZoneCalendar:
         self.zone_name = zone_name
         self.tz: ZoneInfo = _time.zone(zone_name)
         self.holidays = holidays
-        self._tables: dict[int, tuple[int, int, tuple[int, ...], tuple[int, ...]]] = {}
+        self._tables: dict[int, _Table] = {}
         self._lock = threading.Lock()
         self._current = self._table(datetime.now(UTC).year)
 
@@ -166,10 +168,10 @@ class ZoneCalendar:
             code = ReasonCode.OUTSIDE_HOURS
         return Closure(code, local, holiday, windows, in_buffer=in_window)
 
-    def _table_at(self, ts: float) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
+    def _table_at(self, ts: float) -> _Table:
         return self._table(datetime.fromtimestamp(ts, UTC).year)
 
-    def _table(self, year: int) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
+    def _table(self, year: int) -> _Table:
         table = self._tables.get(year)
         if table is None:
             with self._lock:
@@ -178,7 +180,7 @@ class ZoneCalendar:
                     table = self._tables[year] = self._compile(year)
         return table
 
-    def _compile(self, year: int) -> tuple[int, int, tuple[int, ...], tuple[int, ...]]:
+    def _compile(self, year: int) -> _Table:
         lo = int(datetime(year, 1, 1, tzinfo=UTC).timestamp())
         hi = int(datetime(year + 1, 1, 1, tzinfo=UTC).timestamp())
         merged: list[list[int]] = []
@@ -199,7 +201,9 @@ class ZoneCalendar:
             day += timedelta(days=1)
         buffer = self.schedule.buffer
         kept = [(s, e - buffer) for s, e in merged if e - buffer > s and e > lo and s < hi]
-        return lo, hi, tuple(s for s, _ in kept), tuple(e for _, e in kept)
+        # Floats, because instants arrive as float timestamps and bisect
+        # compares float to float faster than float to int (exact below 2**53).
+        return (lo, hi, tuple(float(s) for s, _ in kept), tuple(float(e) for _, e in kept))
 
     def _instants(self, day: date, start: int, end: int) -> tuple[int, int]:
         s = _time.wall_to_timestamp(self.tz, day, start, later=True)

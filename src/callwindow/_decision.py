@@ -9,15 +9,14 @@ when the Decision is made; only its wording is deferred.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from . import _time
 from ._enums import ReasonCode
 
-__all__ = ["Decision", "Explanation", "Reason"]
+__all__ = ["Decision", "Explainer", "Reason"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,25 +47,24 @@ class Reason:
         }
 
 
-class Explanation:
-    """The reasons and next allowed time of a refusal, worked out once on demand.
+class Explainer(Protocol):
+    """What a refused Decision asks, on first read, for its reasons and next time."""
 
-    ``check_many`` shares one between every consumer of the same kind.
-    """
+    def explain(self, ts: float) -> tuple[tuple[Reason, ...], datetime | None]:
+        """``(reasons, next_allowed_at)`` of a refusal at POSIX time ``ts``."""
+        ...
 
-    __slots__ = ("_compute", "_result")
 
-    def __init__(self, compute: Callable[[], tuple[tuple[Reason, ...], datetime | None]]
-                 ) -> None:
-        self._compute = compute
-        self._result: tuple[tuple[Reason, ...], datetime | None] | None = None
+class _Given:
+    """The explainer of a Decision built by hand: it knows its answer already."""
 
-    def get(self) -> tuple[tuple[Reason, ...], datetime | None]:
-        """``(reasons, next_allowed_at)``; computed on the first call."""
-        result = self._result
-        if result is None:
-            result = self._result = self._compute()
-        return result
+    __slots__ = ("_answer",)
+
+    def __init__(self, reasons: tuple[Reason, ...], next_at: datetime | None) -> None:
+        self._answer = (reasons, next_at)
+
+    def explain(self, ts: float) -> tuple[tuple[Reason, ...], datetime | None]:
+        return self._answer
 
 
 class Decision:
@@ -87,41 +85,50 @@ class Decision:
     Decisions are immutable and compare equal when all of the above are.
     """
 
-    __slots__ = ("_allowed", "_at", "_at_utc", "_attempt_id", "_consumer_id",
-                 "_explanation", "_policy_ids", "_reasons", "_timezones")
+    __slots__ = ("_allowed", "_at", "_at_utc", "_attempt_id", "_consumer_id", "_explained",
+                 "_explainer", "_policy_ids", "_timezones", "_ts")
 
     def __init__(self, allowed: bool, at: datetime, reasons: tuple[Reason, ...] = (),
                  next_allowed_at: datetime | None = None, consumer_id: str | None = None,
                  timezones: tuple[str, ...] = (), policy_ids: tuple[str, ...] = (),
                  attempt_id: str | None = None) -> None:
-        at = _time.as_utc(at)
-        next_at = _time.as_utc(next_allowed_at, "next_allowed_at") if next_allowed_at else None
-        self._init(allowed, at, consumer_id, timezones, policy_ids, attempt_id,
-                   None if allowed else Explanation(lambda: (tuple(reasons), next_at)))
-        self._at_utc = at
-
-    def _init(self, allowed: bool, at: datetime, consumer_id: str | None,
-              timezones: tuple[str, ...], policy_ids: tuple[str, ...],
-              attempt_id: str | None, explanation: Explanation | None) -> None:
         # Public attributes are read-only properties over these slots, which
         # keeps a Decision immutable without frozen-dataclass setattr costs.
+        at = _time.as_utc(at)
+        next_at = _time.as_utc(next_allowed_at, "next_allowed_at") if next_allowed_at else None
         self._allowed = allowed
-        self._at = at
+        self._at = self._at_utc = at
+        self._ts = at.timestamp()
         self._consumer_id = consumer_id
         self._timezones = timezones
         self._policy_ids = policy_ids
         self._attempt_id = attempt_id
-        self._explanation = explanation
+        self._explainer: Explainer | None = None if allowed else _Given(reasons, next_at)
+        self._explained: tuple[tuple[Reason, ...], datetime | None] | None = None
 
     @classmethod
-    def _made(cls, allowed: bool, at: datetime, consumer_id: str | None,
+    def _made(cls, allowed: bool, at: datetime, ts: float, consumer_id: str | None,
               timezones: tuple[str, ...], policy_ids: tuple[str, ...],
-              explanation: Explanation | None, attempt_id: str | None = None) -> Decision:
+              explainer: Explainer | None, attempt_id: str | None = None) -> Decision:
         """The engine's constructor: ``at`` is any aware datetime, explained lazily."""
-        decision = cls.__new__(cls)
-        decision._init(allowed, at, consumer_id, timezones, policy_ids, attempt_id,
-                       explanation)
+        decision = cls.__new__(cls)  # the same slots as __init__: this is the hot path
+        decision._allowed = allowed
+        decision._at = at
+        decision._ts = ts
+        decision._consumer_id = consumer_id
+        decision._timezones = timezones
+        decision._policy_ids = policy_ids
+        decision._attempt_id = attempt_id
+        decision._explainer = None if allowed else explainer
+        decision._explained = None
         return decision
+
+    def _explanation(self) -> tuple[tuple[Reason, ...], datetime | None]:
+        explained = self._explained
+        if explained is None:
+            assert self._explainer is not None
+            explained = self._explained = self._explainer.explain(self._ts)
+        return explained
 
     @property
     def allowed(self) -> bool:
@@ -140,12 +147,12 @@ class Decision:
     @property
     def reasons(self) -> tuple[Reason, ...]:
         """Every rule that refuses the call, in policy order; empty when allowed."""
-        return () if self._explanation is None else self._explanation.get()[0]
+        return () if self._allowed else self._explanation()[0]
 
     @property
     def next_allowed_at(self) -> datetime | None:
         """The earliest allowed instant at or after ``at`` (UTC), or ``None`` if never."""
-        return self.at if self._explanation is None else self._explanation.get()[1]
+        return self.at if self._allowed else self._explanation()[1]
 
     @property
     def consumer_id(self) -> str | None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from . import _holidays, _time
 from ._calendar import SEARCH_YEARS, Closure, Schedule, ZoneCalendar
-from ._decision import Decision, Explanation, Reason
+from ._decision import Decision, Reason
 from ._enums import ReasonCode
 from ._errors import PolicyError
 from ._models import Consumer, Policy
@@ -36,17 +35,37 @@ class SystemClock:
         return datetime.now(_time.UTC)
 
 
-@dataclass(frozen=True, slots=True)
 class _Plan:
     """What to evaluate for one kind of consumer: the calendars and fixed refusals.
 
     Consumers with the same candidate zones, region and consent share a plan,
-    so a list scrub compiles each combination once.
+    so a list scrub compiles each combination once, and explains a refusal
+    at one instant once (the last explanation is kept).
     """
 
-    zones: tuple[str, ...]
-    calendars: tuple[ZoneCalendar, ...]
-    refusals: tuple[Reason, ...]  # reasons no passage of time lifts
+    __slots__ = ("_last", "calendars", "refusals", "zones")
+
+    def __init__(self, zones: tuple[str, ...], calendars: tuple[ZoneCalendar, ...],
+                 refusals: tuple[Reason, ...]) -> None:
+        self.zones = zones
+        self.calendars = calendars
+        self.refusals = refusals  # reasons no passage of time lifts
+        self._last: tuple[float, tuple[tuple[Reason, ...], datetime | None]] | None = None
+
+    def explain(self, ts: float) -> tuple[tuple[Reason, ...], datetime | None]:
+        """Every reason the call is refused at ``ts``, and when it is first allowed."""
+        last = self._last
+        if last is not None and last[0] == ts:
+            return last[1]
+        reasons = self.refusals + tuple(_closure_reason(calendar, calendar.closure(ts))
+                                        for calendar in self.calendars
+                                        if not calendar.is_open(ts))
+        next_at = None
+        if not self.refusals:
+            found = _first_common_open(self.calendars, ts)
+            next_at = None if found is None else _time.from_timestamp(found)
+        self._last = (ts, (reasons, next_at))
+        return reasons, next_at
 
 
 class Engine:
@@ -93,7 +112,8 @@ class Engine:
         more).
         """
         moment = self._instant(at, "at")
-        return self._decide(consumer.id, self._plan(consumer), moment, moment.timestamp())
+        plan = self._plans.get(consumer.plan_key) or self._plan(consumer)
+        return self._decide(consumer.id, plan, moment, moment.timestamp())
 
     def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
                         ) -> datetime | None:
@@ -156,8 +176,8 @@ class Engine:
                 first = by_plan[id(plan)] = self._decide(consumer.id, plan, moment, ts)
                 decisions.append(first)
             else:
-                decisions.append(made(first.allowed, moment, consumer.id, plan.zones,
-                                      policy_ids, first._explanation))
+                decisions.append(made(first.allowed, moment, ts, consumer.id, plan.zones,
+                                      policy_ids, plan))
         return decisions
 
     # -- internals -------------------------------------------------------------------
@@ -167,6 +187,9 @@ class Engine:
         if value is None:
             return _time.aware(self.clock.now(), "clock.now()")
         if isinstance(value, datetime):
+            tz = value.tzinfo
+            if tz is _time.UTC or type(tz) is ZoneInfo:  # aware by construction
+                return value
             return _time.aware(value, field)
         return _time.parse_instant(value, field)
 
@@ -177,13 +200,12 @@ class Engine:
                 if not calendar.is_open(ts):
                     break
             else:
-                return Decision._made(True, at, consumer_id, plan.zones, self._policy_ids,
-                                      None)
-        return Decision._made(False, at, consumer_id, plan.zones, self._policy_ids,
-                              Explanation(partial(_explain, plan, ts)))
+                return Decision._made(True, at, ts, consumer_id, plan.zones,
+                                      self._policy_ids, None)
+        return Decision._made(False, at, ts, consumer_id, plan.zones, self._policy_ids, plan)
 
     def _plan(self, consumer: Consumer) -> _Plan:
-        key = (consumer.candidate_zones, consumer.region, consumer.consent)
+        key = consumer.plan_key
         plan = self._plans.get(key)
         if plan is None:
             plan = self._make_plan(consumer)
@@ -237,17 +259,6 @@ class Engine:
             with self._lock:
                 calendar = self._calendars.setdefault(key, calendar)
         return calendar
-
-
-def _explain(plan: _Plan, ts: float) -> tuple[tuple[Reason, ...], datetime | None]:
-    """Every reason a refused call is refused, and when it would first be allowed."""
-    reasons = plan.refusals + tuple(_closure_reason(calendar, calendar.closure(ts))
-                                    for calendar in plan.calendars
-                                    if not calendar.is_open(ts))
-    if plan.refusals:
-        return reasons, None
-    found = _first_common_open(plan.calendars, ts)
-    return reasons, None if found is None else _time.from_timestamp(found)
 
 
 def _first_common_open(calendars: Sequence[ZoneCalendar], ts: float) -> float | None:

@@ -384,6 +384,11 @@ class Consumer(_Frozen):
             zones.update(_zones.zones_for_region(self.country, self.region, self.phone))
         return tuple(sorted(zones))
 
+    @cached_property
+    def plan_key(self) -> tuple[tuple[str, ...], str | None, bool]:
+        """What the engine's evaluation depends on: consumers sharing it share a plan."""
+        return self.candidate_zones, self.region, self.consent
+
     def describe_location(self) -> str:
         """Say what was known of the consumer's location, for explanations."""
         parts = []
