@@ -217,33 +217,27 @@ _INVALID: list[tuple[str, dict[str, Any], str, str]] = [
 ]
 
 
+_BUILDERS = {
+    "model_validate": lambda data: cw.Policy.model_validate({"id": "p", **data}),
+    "constructor": lambda data: cw.Policy(id="p", **data),
+}
+
+
+@pytest.mark.parametrize("build", list(_BUILDERS.values()), ids=list(_BUILDERS))
 @pytest.mark.parametrize(
     ("data", "field", "bad"),
     [case[1:] for case in _INVALID],
     ids=[case[0] for case in _INVALID],
 )
 def test_invalid_policy_raises_policy_error_naming_field_and_value(
-        data: dict[str, Any], field: str, bad: str) -> None:
+        build: Any, data: dict[str, Any], field: str, bad: str) -> None:
     with pytest.raises(cw.PolicyError) as caught:
-        cw.Policy.model_validate({"id": "p", **data})
+        build(data)
     message = str(caught.value)
     assert isinstance(caught.value, ValueError)
     assert isinstance(caught.value, cw.CallWindowError)
     assert field in message
     assert bad in message
-
-
-@pytest.mark.parametrize(
-    ("data", "field", "bad"),
-    [case[1:] for case in _INVALID],
-    ids=[case[0] for case in _INVALID],
-)
-def test_invalid_policy_via_constructor_raises_policy_error(
-        data: dict[str, Any], field: str, bad: str) -> None:
-    with pytest.raises(cw.PolicyError) as caught:
-        cw.Policy(id="p", **data)
-    assert field in str(caught.value)
-    assert bad in str(caught.value)
 
 
 # (test id, fields added to {"id": "p"}, the problem's field path, bad value in its message)
