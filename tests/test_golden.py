@@ -310,7 +310,7 @@ def test_no_candidate_zone_is_refused_forever() -> None:
     decision = cw.Engine(FRANCE).check(cw.Consumer(id="c", phone="not a number"),
                                        "2026-11-23T11:00:00+01:00")
     assert decision.codes == (cw.ReasonCode.UNKNOWN_TIMEZONE,)
-    assert "not a number" in decision.reasons[0].message
+    assert "no time zone is known" in decision.reasons[0].message
     assert decision.next_allowed_at is None
     assert decision.reasons[0].policy_id == "fr-test"
 
@@ -424,3 +424,41 @@ def test_a_decision_is_immutable() -> None:
         decision.allowed = True  # type: ignore[misc]
     with pytest.raises(AttributeError):
         decision.reasons = ()  # type: ignore[misc]
+
+
+def test_lower_case_region_still_selects_the_state_holidays() -> None:
+    # Cesar Chavez Day, Tuesday 31 March 2026, is a California state holiday.
+    engine = cw.Engine(policy(hours={day: ["08:00-21:00"] for day in ALL_DAYS},
+                              holidays={"country": "us"}))
+    for region in ("CA", "ca"):
+        consumer = cw.Consumer(id="c", timezone="America/Los_Angeles", region=region)
+        decision = engine.check(consumer, "2026-03-31T12:00:00-07:00")
+        assert decision.codes == (cw.ReasonCode.HOLIDAY,), region
+
+
+def test_consent_is_required_only_while_the_policy_is_in_force() -> None:
+    # France's opt-in regime applies from 11 August 2026 (loi 2025-594).
+    engine = cw.Engine(policy(requires_consent=True, effective_from="2026-08-11"))
+    before = engine.check(PARIS, "2026-08-10T12:00:00+02:00")
+    assert before.allowed
+    after = engine.check(PARIS, "2026-08-11T00:00:00+02:00")
+    assert after.codes == (cw.ReasonCode.CONSENT_REQUIRED,)
+    assert after.next_allowed_at is None
+    lapsed = cw.Engine(policy(requires_consent=True, effective_to="2020-01-01"))
+    assert lapsed.check(PARIS, "2026-08-11T12:00:00+02:00").allowed
+
+
+def test_unknown_zone_message_carries_no_identifier_of_another_consumer() -> None:
+    engine = cw.Engine(FRANCE)
+    first = engine.check(cw.Consumer(id="a", phone="+33 garbage-111"), "2026-11-23T10:00Z")
+    second = engine.check(cw.Consumer(id="b", phone="+99 222 333"), "2026-11-23T10:00Z")
+    assert "garbage-111" not in second.reasons[0].message
+    assert first.reasons[0].message == second.reasons[0].message
+
+
+def test_bad_arguments_are_named() -> None:
+    engine = cw.Engine(FRANCE)
+    with pytest.raises(TypeError, match="consumer"):
+        engine.check({"id": "x"}, "2026-11-23T10:00Z")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="9999-12-31"):
+        engine.check(PARIS, "9999-12-31T23:00:00+00:00")

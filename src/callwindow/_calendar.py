@@ -26,6 +26,9 @@ Window = tuple[int, int]  # minutes of the local day, half-open; end may be 1440
 #: One UTC year of open intervals: (year start, next year start, starts, ends).
 _Table = tuple[int, int, tuple[float, ...], tuple[float, ...]]
 _FULL_DAY: tuple[Window, ...] = ((0, 1440),)
+_FIRST_YEAR, _LAST_YEAR = 1900, 9000
+_FIRST_TS = datetime(_FIRST_YEAR, 1, 1, tzinfo=UTC).timestamp()
+_LAST_TS = datetime(_LAST_YEAR, 12, 31, tzinfo=UTC).timestamp()
 #: How far ahead the search for an open instant looks before it concludes
 #: "never".  Weekly windows and yearly holidays repeat within a year, so two
 #: years is ample; a policy's end date further off extends a calendar's own
@@ -41,17 +44,20 @@ class Closure:
     local: datetime
     holiday: str | None
     windows: tuple[Window, ...]
-    in_buffer: bool
+    in_window: bool  # the wall clock is inside a window (closed by the buffer or a fold)
 
 
 class Schedule:
     """The zone-independent part of a policy: windows per weekday, holidays, dates."""
 
-    __slots__ = ("buffer", "effective_from", "effective_to", "holiday_windows",
-                 "policy", "region_aware", "weekday_windows")
+    __slots__ = ("buffer", "consent_gate", "effective_from", "effective_to",
+                 "holiday_windows", "policy", "weekday_windows")
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Policy, *, consent_gate: bool = False) -> None:
+        # A consent gate is the policy seen by a consumer without consent: closed
+        # whenever the policy is in force, open outside its effective dates.
         self.policy = policy
+        self.consent_gate = consent_gate
         hours = policy.hours
         if hours is None:
             self.weekday_windows: tuple[tuple[Window, ...], ...] = (_FULL_DAY,) * 7
@@ -62,12 +68,12 @@ class Schedule:
         self.buffer = int(policy.end_buffer_delta.total_seconds())
         self.effective_from = policy.effective_from
         self.effective_to = policy.effective_to
-        self.region_aware = policy.holidays is not None
 
     @property
     def has_time_rule(self) -> bool:
         """Whether the policy restricts time at all (otherwise no zone is needed)."""
-        return self.policy.hours is not None or self.policy.holidays is not None
+        return (self.consent_gate or self.policy.hours is not None
+                or self.policy.holidays is not None)
 
     def holiday_calendar(self, region: str | None) -> HolidayCalendar | None:
         """The holidays for a consumer in ``region`` (the policy's subdivision too)."""
@@ -80,9 +86,10 @@ class Schedule:
 
     def windows_on(self, day: date, holiday: str | None) -> tuple[Window, ...]:
         """The local windows of ``day``; a day outside the effective dates is all open."""
-        if ((self.effective_from is not None and day < self.effective_from)
-                or (self.effective_to is not None and day > self.effective_to)):
+        if not self.policy.in_force_on(day):
             return _FULL_DAY
+        if self.consent_gate:
+            return ()
         if holiday is not None:
             return self.holiday_windows
         return self.weekday_windows[day.weekday()]
@@ -105,7 +112,7 @@ class ZoneCalendar:
         self.holidays = holidays
         self._tables: dict[int, _Table] = {}
         self._lock = threading.Lock()
-        self._current = self._table(datetime.now(UTC).year)
+        self._current: _Table = (0, 0, (), ())  # the first query loads its year
 
     def is_open(self, ts: float) -> bool:
         """Whether the calendar allows a call at POSIX time ``ts``."""
@@ -128,7 +135,7 @@ class ZoneCalendar:
         years = SEARCH_YEARS
         if self.schedule.effective_to is not None:
             years = max(years, self.schedule.effective_to.year + 1 - year)
-        for offset in range(years + 1):
+        for offset in range(min(years, _LAST_YEAR - year) + 1):
             lo, hi, starts, ends = self._table(year + offset)
             probe = max(ts, lo)
             i = bisect_right(starts, probe) - 1
@@ -160,15 +167,20 @@ class ZoneCalendar:
         holiday = self.holidays.name_of(day) if self.holidays is not None else None
         windows = self.schedule.windows_on(day, holiday)
         in_window = any(start <= minute < end for start, end in windows)
-        if holiday is not None and not in_window:
+        if self.schedule.consent_gate:
+            code = ReasonCode.CONSENT_REQUIRED
+        elif holiday is not None and not in_window:
             code = ReasonCode.HOLIDAY
         elif not windows:
             code = ReasonCode.CLOSED_DAY
         else:
             code = ReasonCode.OUTSIDE_HOURS
-        return Closure(code, local, holiday, windows, in_buffer=in_window)
+        return Closure(code, local, holiday, windows, in_window=in_window)
 
     def _table_at(self, ts: float) -> _Table:
+        if not _FIRST_TS <= ts < _LAST_TS:
+            raise ValueError(f"{_time.from_timestamp(ts).isoformat()} is outside the years "
+                             f"{_FIRST_YEAR}-{_LAST_YEAR} that callwindow judges")
         return self._table(datetime.fromtimestamp(ts, UTC).year)
 
     def _table(self, year: int) -> _Table:
@@ -211,7 +223,5 @@ class ZoneCalendar:
         if e <= s:
             # Both ends inside one repeated hour: the later reading of the
             # whole window, the one after which the clocks stay put.
-            s_late = _time.wall_to_timestamp(self.tz, day, start, later=True)
-            e_late = _time.wall_to_timestamp(self.tz, day, end, later=True)
-            return s_late, e_late
+            return s, _time.wall_to_timestamp(self.tz, day, end, later=True)
         return s, e

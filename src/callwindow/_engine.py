@@ -100,7 +100,7 @@ class Engine:
         self._schedules = tuple(Schedule(item) for item in policies)
         self._policy_ids = tuple(item.id for item in policies)
         self._plans: dict[tuple[tuple[str, ...], str | None, bool], _Plan] = {}
-        self._calendars: dict[tuple[int, str, str | None], ZoneCalendar] = {}
+        self._calendars: dict[tuple[int, str, str | None, bool], ZoneCalendar] = {}
         self._lock = threading.Lock()
 
     def check(self, consumer: Consumer, at: datetime | str | None = None) -> Decision:
@@ -112,7 +112,13 @@ class Engine:
         more).
         """
         moment = self._instant(at, "at")
-        plan = self._plans.get(consumer.plan_key) or self._plan(consumer)
+        try:
+            plan = self._plans.get(consumer.plan_key) or self._plan(consumer)
+        except AttributeError:
+            if not isinstance(consumer, Consumer):
+                raise TypeError(f"consumer: expected a callwindow.Consumer, "
+                                f"got {type(consumer).__name__}") from None
+            raise
         return self._decide(consumer.id, plan, moment, moment.timestamp())
 
     def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
@@ -185,7 +191,11 @@ class Engine:
     def _instant(self, value: datetime | str | None, field: str) -> datetime:
         """An aware datetime (in any zone) for ``value``, the clock's now for ``None``."""
         if value is None:
-            return _time.aware(self.clock.now(), "clock.now()")
+            now = self.clock.now()
+            if not isinstance(now, datetime):
+                raise TypeError(f"clock.now() returned {type(now).__name__}, "
+                                f"not an aware datetime")
+            return _time.aware(now, "clock.now()")
         if isinstance(value, datetime):
             tz = value.tzinfo
             if tz is _time.UTC or type(tz) is ZoneInfo:  # aware by construction
@@ -222,10 +232,16 @@ class Engine:
         for index, schedule in enumerate(self._schedules):
             policy = schedule.policy
             if policy.requires_consent and not consumer.consent:
-                refusals.append(Reason(
-                    ReasonCode.CONSENT_REQUIRED,
-                    f"policy {policy.id!r} requires the consumer's prior consent, "
-                    f"and none is recorded", policy.id, policy.source))
+                if policy.effective_from is None and policy.effective_to is None:
+                    refusals.append(Reason(
+                        ReasonCode.CONSENT_REQUIRED,
+                        f"policy {policy.id!r} requires the consumer's prior consent, "
+                        f"and none is recorded", policy.id, policy.source))
+                else:  # refused only while in force: a calendar closed on those dates
+                    gate_zones = consumer.candidate_zones or ("UTC",)
+                    zones.update(gate_zones)
+                    calendars.extend(self._calendar(index, zone, None, consent_gate=True)
+                                     for zone in gate_zones)
             if not schedule.has_time_rule:
                 continue
             policy_zones = ((policy.timezone,) if policy.timezone
@@ -233,9 +249,9 @@ class Engine:
             if not policy_zones:
                 refusals.append(Reason(
                     ReasonCode.UNKNOWN_TIMEZONE,
-                    f"no time zone is known for the consumer "
-                    f"({consumer.describe_location()}), so the local time cannot be "
-                    f"judged; give a timezone, a valid phone number or a region",
+                    "no time zone is known for the consumer (no timezone, no phone number "
+                    "that places them, no region of a multi-zone country), so the local "
+                    "time cannot be judged",
                     policy.id, policy.source))
                 continue
             zones.update(policy_zones)
@@ -248,13 +264,16 @@ class Engine:
         rule = policy.holidays
         if rule is None or region is None:
             return None
-        return region if _holidays.is_subdivision(rule.country, region) else None
+        return _holidays.subdivision_code(rule.country, region)
 
-    def _calendar(self, index: int, zone: str, subdivision: str | None) -> ZoneCalendar:
-        key = (index, zone, subdivision)
+    def _calendar(self, index: int, zone: str, subdivision: str | None, *,
+                  consent_gate: bool = False) -> ZoneCalendar:
+        key = (index, zone, subdivision, consent_gate)
         calendar = self._calendars.get(key)
         if calendar is None:
             schedule = self._schedules[index]
+            if consent_gate:
+                schedule = Schedule(schedule.policy, consent_gate=True)
             calendar = ZoneCalendar(schedule, zone, schedule.holiday_calendar(subdivision))
             with self._lock:
                 calendar = self._calendars.setdefault(key, calendar)
@@ -316,7 +335,10 @@ def _closure_reason(calendar: ZoneCalendar, closure: Closure) -> Reason:
                     else ", when no calls are allowed")
     elif closure.code is ReasonCode.CLOSED_DAY:
         message = f"no calls are allowed on {_DAY_NAMES[local.weekday()]}s ({clock} {where})"
-    elif closure.in_buffer:
+    elif closure.code is ReasonCode.CONSENT_REQUIRED:
+        message = (f"policy {policy.id!r} requires the consumer's prior consent while it is "
+                   f"in force, and none is recorded")
+    elif closure.in_window and calendar.schedule.buffer:
         message = (f"{clock} {where} is within the end buffer ({policy.end_buffer}) before "
                    f"the window closes ({_format_windows(closure.windows)})")
     else:

@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 import holidays as _holidays_pkg
 
-__all__ = ["HolidayCalendar", "check_country", "is_subdivision", "public_holidays"]
+__all__ = ["HolidayCalendar", "check_country", "public_holidays", "subdivision_code"]
 
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
@@ -42,9 +42,15 @@ def check_country(country: str, subdivision: str | None = None) -> None:
                          f"(known: {known}{', ...' if len(subdivisions) > 12 else ''})")
 
 
-def is_subdivision(country: str, subdivision: str) -> bool:
-    """Whether ``subdivision`` is one of the ``holidays`` subdivisions of ``country``."""
-    return subdivision in _supported().get(country, frozenset())
+def subdivision_code(country: str, region: str) -> str | None:
+    """The ``holidays`` code of ``region`` in ``country`` (any case), or ``None``."""
+    return _subdivisions_by_upper(country).get(region.upper())
+
+
+@lru_cache(maxsize=512)
+def _subdivisions_by_upper(country: str) -> Mapping[str, str]:
+    return MappingProxyType({code.upper(): code
+                             for code in _supported().get(country, frozenset())})
 
 
 @lru_cache(maxsize=4096)

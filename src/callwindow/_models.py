@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, Self
 
 import pendulum
 import yaml
@@ -37,7 +37,7 @@ __all__ = ["Consumer", "CooldownRule", "HolidayRule", "LimitRule", "Policy"]
 
 DAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
-_WINDOW = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+_WINDOW = re.compile(r"^([0-9]{2}):([0-9]{2})-([0-9]{2}):([0-9]{2})$")
 _PER = re.compile(r"^(consumer|phone|tag:[A-Za-z0-9_.-]+)$")
 
 
@@ -97,7 +97,7 @@ class HolidayRule(_Frozen):
         if isinstance(value, bool):
             raise ValueError(f"got the boolean {str(value).lower()}: quote the country "
                              f"code (YAML 1.1 reads a bare NO as false)")
-        return value
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("add")
     @classmethod
@@ -198,8 +198,6 @@ class Policy(_Frozen):
     limits: tuple[LimitRule, ...] = ()
     cooldowns: tuple[CooldownRule, ...] = ()
     requires_consent: bool = False
-
-    _error_subject: ClassVar[str] = "policy"
 
     def __init__(self, **data: Any) -> None:
         try:
@@ -369,9 +367,9 @@ class Consumer(_Frozen):
             _time.zone(name)
         return value
 
-    @field_validator("country")
+    @field_validator("country", "region")
     @classmethod
-    def _upper_country(cls, value: str | None) -> str | None:
+    def _upper_code(cls, value: str | None) -> str | None:
         return value.upper() if value else None
 
     @cached_property
@@ -388,16 +386,3 @@ class Consumer(_Frozen):
     def plan_key(self) -> tuple[tuple[str, ...], str | None, bool]:
         """What the engine's evaluation depends on: consumers sharing it share a plan."""
         return self.candidate_zones, self.region, self.consent
-
-    def describe_location(self) -> str:
-        """Say what was known of the consumer's location, for explanations."""
-        parts = []
-        if self.phone:
-            placed = _zones.zones_for_phone(self.phone, self.country)
-            parts.append(f"phone {self.phone!r}"
-                         + ("" if placed else " is not a valid number anywhere we can place"))
-        if self.timezone:
-            parts.append(f"timezone {', '.join(self.timezone)}")
-        if self.region:
-            parts.append(f"region {self.region!r}")
-        return ", ".join(parts) or "no phone, timezone or region"
