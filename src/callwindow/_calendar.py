@@ -50,8 +50,7 @@ class Closure:
 class Schedule:
     """The zone-independent part of a policy: windows per weekday, holidays, dates."""
 
-    __slots__ = ("buffer", "consent_gate", "effective_from", "effective_to",
-                 "holiday_windows", "policy", "weekday_windows")
+    __slots__ = ("buffer", "consent_gate", "holiday_windows", "policy", "weekday_windows")
 
     def __init__(self, policy: Policy, *, consent_gate: bool = False) -> None:
         # A consent gate is the policy seen by a consumer without consent: closed
@@ -66,8 +65,6 @@ class Schedule:
             self.weekday_windows = tuple(_windows(hours.get(key, ())) for key in DAY_KEYS)
             self.holiday_windows = _windows(hours.get("holiday", ()))
         self.buffer = int(policy.end_buffer_delta.total_seconds())
-        self.effective_from = policy.effective_from
-        self.effective_to = policy.effective_to
 
     @property
     def has_time_rule(self) -> bool:
@@ -133,8 +130,9 @@ class ZoneCalendar:
                 return starts[i + 1]
         year = datetime.fromtimestamp(ts, UTC).year
         years = SEARCH_YEARS
-        if self.schedule.effective_to is not None:
-            years = max(years, self.schedule.effective_to.year + 1 - year)
+        lapse = self.lapses_at()
+        if lapse is not None:
+            years = max(years, datetime.fromtimestamp(lapse, UTC).year - year)
         for offset in range(min(years, _LAST_YEAR - year) + 1):
             lo, hi, starts, ends = self._table(year + offset)
             probe = max(ts, lo)
@@ -144,6 +142,14 @@ class ZoneCalendar:
             if i + 1 < len(starts):
                 return starts[i + 1]
         return None
+
+    def lapses_at(self) -> float | None:
+        """When the policy stops applying here (all is open after), if it ever does."""
+        last_day = self.schedule.policy.effective_to
+        if last_day is None:
+            return None
+        next_day = last_day + timedelta(days=1)
+        return _time.wall_to_timestamp(self.tz, next_day, 0, later=False)
 
     def intervals(self, start: float, end: float) -> Iterator[tuple[float, float]]:
         """The open intervals clipped to ``[start, end)``, in order, merged."""

@@ -291,10 +291,9 @@ def _first_common_open(calendars: Sequence[ZoneCalendar], ts: float) -> float | 
         return calendars[0].next_open(ts)
     horizon = ts + SEARCH_YEARS * 366 * 86400
     for calendar in calendars:  # a lapsing policy opens everything the day after
-        if calendar.schedule.effective_to is not None:
-            lapse = datetime(*calendar.schedule.effective_to.timetuple()[:3],
-                             tzinfo=calendar.tz).timestamp() + 2 * 86400
-            horizon = max(horizon, lapse)
+        lapse = calendar.lapses_at()
+        if lapse is not None:
+            horizon = max(horizon, lapse + 86400)
     while ts <= horizon:
         moved = False
         for calendar in calendars:
