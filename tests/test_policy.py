@@ -333,25 +333,22 @@ def test_from_file_with_malformed_content_names_the_file(
     assert str(path) in str(caught.value)
 
 
-def test_from_file_with_invalid_field_names_the_file_field_and_value(tmp_path: Path) -> None:
-    path = tmp_path / "mars.yaml"
-    path.write_text("id: mars\ntimezone: Mars/Olympus\n", encoding="utf-8")
+@pytest.mark.parametrize(
+    ("filename", "text", "field", "bad"),
+    [
+        ("mars.yaml", "id: mars\ntimezone: Mars/Olympus\n", "timezone", "Mars/Olympus"),
+        # YAML 1.1 (PyYAML) reads a bare NO (Norway) as false.
+        ("norway.yaml", "id: no-policy\nholidays:\n  country: NO\n", "holidays.country",
+         "false"),
+    ],
+)
+def test_from_file_with_invalid_field_names_the_file_field_and_value(
+        tmp_path: Path, filename: str, text: str, field: str, bad: str) -> None:
+    path = tmp_path / filename
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(cw.PolicyError) as caught:
         cw.Policy.from_file(path)
     message = str(caught.value)
     assert str(path) in message
-    assert "timezone" in message
-    assert "Mars/Olympus" in message
-    assert [field for field, _ in caught.value.problems] == ["timezone"]
-
-
-def test_yaml_bare_no_country_read_as_boolean_is_refused(tmp_path: Path) -> None:
-    # YAML 1.1 (PyYAML) reads a bare NO (Norway) as false.
-    path = tmp_path / "norway.yaml"
-    path.write_text("id: no-policy\nholidays:\n  country: NO\n", encoding="utf-8")
-    with pytest.raises(cw.PolicyError) as caught:
-        cw.Policy.from_file(path)
-    message = str(caught.value)
-    assert str(path) in message
-    assert "country" in message
-    assert "false" in message
+    assert bad in message
+    assert [name for name, _ in caught.value.problems] == [field]

@@ -77,9 +77,8 @@ class Schedule:
         rule = self.policy.holidays
         if rule is None:
             return None
-        subdivisions = {rule.subdivision, region} - {None}
-        return HolidayCalendar(rule.country, sorted(s for s in subdivisions if s),
-                               rule.add, rule.remove)
+        subdivisions = sorted({s for s in (rule.subdivision, region) if s})
+        return HolidayCalendar(rule.country, subdivisions, rule.add, rule.remove)
 
     def windows_on(self, day: date, holiday: str | None) -> tuple[Window, ...]:
         """The local windows of ``day``; a day outside the effective dates is all open."""
@@ -90,6 +89,16 @@ class Schedule:
         if holiday is not None:
             return self.holiday_windows
         return self.weekday_windows[day.weekday()]
+
+
+def _first_open(table: _Table, ts: float) -> float | None:
+    """The first open instant of one year's table at or after ``ts``, if any."""
+    lo, _hi, starts, ends = table
+    probe = max(ts, lo)
+    i = bisect_right(starts, probe) - 1
+    if i >= 0 and probe < ends[i]:
+        return probe
+    return starts[i + 1] if i + 1 < len(starts) else None
 
 
 def _windows(texts: tuple[str, ...] | list[str]) -> tuple[Window, ...]:
@@ -121,26 +130,20 @@ class ZoneCalendar:
 
     def next_open(self, ts: float) -> float | None:
         """The first instant at or after ``ts`` that is open; ``None`` if none is near."""
-        lo, hi, starts, ends = self._current
-        if lo <= ts < hi:
-            i = bisect_right(starts, ts) - 1
-            if i >= 0 and ts < ends[i]:
-                return ts
-            if i + 1 < len(starts):
-                return starts[i + 1]
+        current = self._current
+        if current[0] <= ts < current[1]:
+            found = _first_open(current, ts)
+            if found is not None:
+                return found
         year = datetime.fromtimestamp(ts, UTC).year
         years = SEARCH_YEARS
         lapse = self.lapses_at()
         if lapse is not None:
             years = max(years, datetime.fromtimestamp(lapse, UTC).year - year)
         for offset in range(min(years, _LAST_YEAR - year) + 1):
-            lo, hi, starts, ends = self._table(year + offset)
-            probe = max(ts, lo)
-            i = bisect_right(starts, probe) - 1
-            if i >= 0 and probe < ends[i]:
-                return probe
-            if i + 1 < len(starts):
-                return starts[i + 1]
+            found = _first_open(self._table(year + offset), ts)
+            if found is not None:
+                return found
         return None
 
     def lapses_at(self) -> float | None:
@@ -159,8 +162,10 @@ class ZoneCalendar:
             lo, _hi, starts, ends = self._table(year)
             if lo >= end:
                 return
-            for s, e in zip(starts, ends, strict=True):
-                s_clip, e_clip = max(s, last_end), min(e, end)
+            for i in range(bisect_right(ends, last_end), len(starts)):
+                if starts[i] >= end:
+                    return
+                s_clip, e_clip = max(starts[i], last_end), min(ends[i], end)
                 if s_clip < e_clip:
                     yield s_clip, e_clip
                     last_end = e_clip

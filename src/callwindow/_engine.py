@@ -115,10 +115,7 @@ class Engine:
         try:
             plan = self._plans.get(consumer.plan_key) or self._plan(consumer)
         except AttributeError:
-            if not isinstance(consumer, Consumer):
-                raise TypeError(f"consumer: expected a callwindow.Consumer, "
-                                f"got {type(consumer).__name__}") from None
-            raise
+            plan = self._plan(consumer)  # off the hot path: names a wrong argument
         return self._decide(consumer.id, plan, moment, moment.timestamp())
 
     def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
@@ -215,6 +212,9 @@ class Engine:
         return Decision._made(False, at, ts, consumer_id, plan.zones, self._policy_ids, plan)
 
     def _plan(self, consumer: Consumer) -> _Plan:
+        if not isinstance(consumer, Consumer):
+            raise TypeError(f"consumer: expected a callwindow.Consumer, "
+                            f"got {type(consumer).__name__}")
         key = consumer.plan_key
         plan = self._plans.get(key)
         if plan is None:
@@ -272,9 +272,10 @@ class Engine:
         calendar = self._calendars.get(key)
         if calendar is None:
             schedule = self._schedules[index]
-            if consent_gate:
-                schedule = Schedule(schedule.policy, consent_gate=True)
-            calendar = ZoneCalendar(schedule, zone, schedule.holiday_calendar(subdivision))
+            if consent_gate:  # closed on every in-force day: holidays change nothing
+                calendar = ZoneCalendar(Schedule(schedule.policy, consent_gate=True), zone, None)
+            else:
+                calendar = ZoneCalendar(schedule, zone, schedule.holiday_calendar(subdivision))
             with self._lock:
                 calendar = self._calendars.setdefault(key, calendar)
         return calendar
