@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import pendulum
 import yaml
@@ -25,6 +25,7 @@ from pydantic import (
     Field,
     PositiveInt,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -135,47 +136,98 @@ def _normalise_days(items: tuple[date | str, ...], *, names_allowed: bool
     return tuple(out)
 
 
-class LimitRule(_Frozen):
-    """At most ``max_attempts`` in any ``period``, per consumer, phone or tag.
+def _scopes(value: object) -> object:
+    items = (value,) if isinstance(value, str) else value
+    if isinstance(items, list | tuple):
+        if not items:
+            raise ValueError("name at least one scope: 'consumer', 'phone' or 'tag:<name>'")
+        for item in items:
+            if not isinstance(item, str) or not _PER.match(item):
+                raise ValueError(f"{item!r} is not 'consumer', 'phone' or 'tag:<name>'")
+        if len(set(items)) != len(items):
+            raise ValueError(f"{list(items)!r} names a scope twice")
+    return items
 
-    Validated today so that policy files keep working; enforced by the
-    ledger-backed engine (issue: contact-frequency limits).
+
+def _period(value: str, window: str) -> str:
+    duration = parse_duration(value, fixed=True)
+    if duration.total_seconds() <= 0:
+        raise ValueError(f"{value!r}: a period must be longer than zero")
+    if window == "calendar_days" and duration.total_seconds() % 86400:
+        raise ValueError(f"{value!r}: a calendar_days period is a whole number of days "
+                         f"(e.g. 'P7D')")
+    return value
+
+
+class LimitRule(_Frozen):
+    """At most ``max_attempts`` attempts in any ``period``, per consumer, phone or tag.
+
+    ``per`` lists the scopes that together make one count: ``[consumer]``
+    (the default), ``[phone]`` (the E.164 number, however it was written),
+    ``[consumer, "tag:debt"]`` (Regulation F: per person per debt).  ``counts``
+    lists the outcomes that count (``null``: every attempt); an attempt whose
+    outcome is still ``pending`` always counts, since it may become one that
+    does.  ``window`` is ``rolling`` (any ``period`` of clock time) or
+    ``calendar_days`` (whole local dates, today being day 1: "7 times within 7
+    consecutive days").
     """
 
+    # ``window`` comes first so that the check of ``period`` can read it.
+    window: Literal["rolling", "calendar_days"] = "rolling"
     max_attempts: PositiveInt
     period: str
     per: tuple[str, ...] = ("consumer",)
     counts: tuple[Outcome, ...] | None = None
 
+    _check_per = field_validator("per", mode="before")(_scopes)
+
     @field_validator("period")
     @classmethod
-    def _check_period(cls, value: str) -> str:
-        parse_duration(value, fixed=False)
-        return value
+    def _check_period(cls, value: str, info: ValidationInfo) -> str:
+        return _period(value, info.data.get("window", "rolling"))
 
-    @field_validator("per", mode="before")
-    @classmethod
-    def _check_per(cls, value: object) -> object:
-        items = (value,) if isinstance(value, str) else value
-        if isinstance(items, list | tuple):
-            for item in items:
-                if not isinstance(item, str) or not _PER.match(item):
-                    raise ValueError(f"{item!r} is not 'consumer', 'phone' or 'tag:<name>'")
-        return items
+    @cached_property
+    def period_seconds(self) -> int:
+        """``period`` in whole seconds."""
+        return int(parse_duration(self.period, fixed=True).total_seconds())
 
 
 class CooldownRule(_Frozen):
-    """No attempt for ``period`` after one of the ``after`` outcomes; no period: never."""
+    """No attempt for ``period`` after an attempt that ended in one of ``after``.
 
+    No ``period``: never again (an opt-out).  ``per`` and ``window`` work as in
+    ``LimitRule``.  With ``calendar_days``, ``day_one`` says which local date
+    is the first of the period: ``event`` (the date of the refusal or
+    conversation, as Regulation F counts) or ``next_day`` (the period starts the
+    day after, as "60 full days from the refusal" counts).
+    """
+
+    window: Literal["rolling", "calendar_days"] = "rolling"
+    day_one: Literal["event", "next_day"] = "event"
     after: tuple[Outcome, ...] = Field(min_length=1)
     period: str | None = None
+    per: tuple[str, ...] = ("consumer",)
+
+    _check_per = field_validator("per", mode="before")(_scopes)
+
+    @field_validator("after")
+    @classmethod
+    def _check_after(cls, value: tuple[Outcome, ...]) -> tuple[Outcome, ...]:
+        if Outcome.PENDING in value:
+            raise ValueError("'pending' is not how an attempt ends")
+        return value
 
     @field_validator("period")
     @classmethod
-    def _check_period(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_duration(value, fixed=False)
-        return value
+    def _check_period(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else _period(value, info.data.get("window", "rolling"))
+
+    @cached_property
+    def period_seconds(self) -> int | None:
+        """``period`` in whole seconds; ``None`` for a permanent cooldown."""
+        if self.period is None:
+            return None
+        return int(parse_duration(self.period, fixed=True).total_seconds())
 
 
 class Policy(_Frozen):
@@ -381,6 +433,14 @@ class Consumer(_Frozen):
         if self.region:
             zones.update(_zones.zones_for_region(self.country, self.region, self.phone))
         return tuple(sorted(zones))
+
+    @cached_property
+    def e164(self) -> str | None:
+        """The phone number in E.164, or ``None`` (no number, or one that does not parse).
+
+        Two spellings of one number give one string: it keys per-phone limits.
+        """
+        return _zones.normalized(self.phone, self.country) if self.phone else None
 
     @cached_property
     def plan_key(self) -> tuple[tuple[str, ...], str | None, bool]:

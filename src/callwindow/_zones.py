@@ -162,6 +162,29 @@ def zones_for_phone(phone: str, default_country: str | None = None) -> Zones:
     return _parsed_zones(phone, default_country)
 
 
+def normalized(phone: str, default_country: str | None = None) -> str | None:
+    """The number in E.164 (``+33612345678``), or ``None`` if it does not parse.
+
+    Two spellings of one number (``06 12 34 56 78`` in France and
+    ``+33 6 12 34 56 78``) give one string, which is what keys a per-phone limit.
+    """
+    if _E164.match(phone):
+        return phone
+    return _parsed_e164(phone, default_country)
+
+
+@lru_cache(maxsize=65536)
+def _parsed_e164(phone: str, default_country: str | None) -> str | None:
+    try:
+        number = phonenumbers.parse(phone, default_country)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    text: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return text
+
+
 def phone_country(phone: str, default_country: str | None = None) -> str | None:
     """The ISO country of a number (``"US"``, ``"FR"``), or ``None`` if unknown."""
     try:

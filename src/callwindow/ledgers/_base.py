@@ -1,0 +1,105 @@
+"""The one Protocol every attempt ledger implements, and what the backends share."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from .._frequency import Attempt, Constraint
+
+__all__ = ["Attempt", "Constraint", "KeyedLedger", "Ledger", "Matches"]
+
+#: Per constraint, the times (µs, ascending) of the attempts it counts.
+Matches = tuple[tuple[int, ...], ...]
+
+
+@runtime_checkable
+class Ledger(Protocol):
+    """Where attempts are kept: one atomic primitive, and three housekeeping calls.
+
+    Every key a ledger sees is an opaque string; a ledger built with a
+    ``secret`` stores keyed hashes of them instead (see ``KeyedLedger``).
+    """
+
+    def check_and_record(self, subject: str, constraints: Sequence[Constraint],
+                         attempt: Attempt | None) -> tuple[str | None, Matches]:
+        """Count, atomically, what each constraint counts; record ``attempt`` if no
+        constraint has reached its limit.
+
+        ``subject`` is the consumer's own key (their id, else their number);
+        a sharded ledger keeps everything about one subject together.
+        Returns the new attempt's id (``None`` when nothing was recorded) and,
+        per constraint, the times of the attempts it counted, ascending.
+        Nothing is recorded unless every count is below its limit, and no
+        other call in any process can slip in between the count and the write.
+        Raises ``LedgerError`` when the store cannot be reached or fails.
+        """
+        ...
+
+    def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
+        """Set how an attempt ended, and how long (seconds from now) to keep it.
+
+        ``retention=None`` keeps it until forgotten.  ``False`` when no such
+        attempt is kept (never recorded, expired, or forgotten).
+        """
+        ...
+
+    def forget(self, subjects: Sequence[str]) -> int:
+        """Erase every attempt recorded under any of ``subjects``; how many were erased."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; the ledger is not used afterwards."""
+        ...
+
+
+class KeyedLedger:
+    """Base of the built-in ledgers: turns keys into what is stored.
+
+    Without a ``secret`` keys are stored as they are (``c:<id>``,
+    ``p:<E.164>``, ``t:<tag>=<value>``).  With one, each is replaced by an
+    HMAC-SHA256 of it under the secret (128 bits, hex), so the store holds no
+    phone number or id that can be read back, and only a holder of the secret
+    can find a consumer's attempts, to count them or to forget them.
+    """
+
+    def __init__(self, secret: bytes | str | None) -> None:
+        if isinstance(secret, str):
+            secret = secret.encode()
+        if secret is not None and len(secret) < 16:
+            raise ValueError("secret: use at least 16 bytes of key material for the HMAC")
+        self._secret = secret
+        self._hashed: dict[str, str] = {}
+
+    @property
+    def hashes_keys(self) -> bool:
+        """Whether keys are stored as keyed hashes."""
+        return self._secret is not None
+
+    def stored_key(self, key: str) -> str:
+        """What is stored for ``key``: itself, or its keyed hash."""
+        if self._secret is None:
+            return key
+        hashed = self._hashed.get(key)
+        if hashed is None:
+            digest = hmac.new(self._secret, key.encode(), hashlib.sha256).hexdigest()
+            hashed = "h:" + digest[:32]
+            if len(self._hashed) >= 65536:
+                self._hashed.clear()
+            self._hashed[key] = hashed
+        return hashed
+
+    def stored(self, subject: str, constraints: Sequence[Constraint], attempt: Attempt | None
+               ) -> tuple[str, Sequence[Constraint], Attempt | None]:
+        """``subject``, ``constraints`` and ``attempt`` with their keys as stored."""
+        if self._secret is None:
+            return subject, constraints, attempt
+        key = self.stored_key
+        constraints = [Constraint(key(c.key), tuple(key(k) for k in c.also), c.since,
+                                  c.outcomes, c.limit) for c in constraints]
+        if attempt is not None:
+            attempt = Attempt(attempt.ts, attempt.outcome,
+                              tuple(key(k) for k in attempt.keys), attempt.retention)
+        return key(subject), constraints, attempt

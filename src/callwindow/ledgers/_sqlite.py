@@ -1,0 +1,173 @@
+"""The embedded persistent ledger: one SQLite file shared by the processes of a machine."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .._errors import LedgerError
+from .._frequency import Attempt, Constraint
+from ._base import KeyedLedger, Matches
+from ._sql import count_query, group_matches, over_limit
+
+__all__ = ["SQLiteLedger"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS callwindow_attempts (
+    id TEXT PRIMARY KEY,
+    ts INTEGER NOT NULL,          -- microseconds since the epoch
+    outcome TEXT NOT NULL,
+    expires REAL                  -- epoch seconds; NULL: kept until forgotten
+);
+CREATE INDEX IF NOT EXISTS callwindow_attempts_expires ON callwindow_attempts (expires);
+CREATE TABLE IF NOT EXISTS callwindow_attempt_keys (
+    key TEXT NOT NULL,
+    ts INTEGER NOT NULL,
+    attempt_id TEXT NOT NULL,
+    PRIMARY KEY (key, ts, attempt_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS callwindow_attempt_keys_attempt
+    ON callwindow_attempt_keys (attempt_id);
+"""
+_PURGE_EVERY = 256  # writes per connection between purges of expired attempts
+
+
+class SQLiteLedger(KeyedLedger):
+    """Attempts in a SQLite file: persistent, and atomic across the processes of one host.
+
+    Each acquire runs in an ``IMMEDIATE`` transaction, which takes the
+    database's write lock before counting, so two processes cannot both count
+    three and both write a fourth.  WAL mode lets reads go on during a write.
+    Each thread (and each process after a fork) gets its own connection.
+
+    The file must be on a local disk: SQLite's locks do not hold over NFS.
+
+    Args:
+        path: the database file (created if missing).
+        secret: store keyed hashes of ids and numbers instead of the values.
+        timeout: seconds to wait for another process's write lock.
+    """
+
+    shared = True
+
+    def __init__(self, path: str | os.PathLike[str], *, secret: bytes | str | None = None,
+                 timeout: float = 30.0) -> None:
+        super().__init__(secret)
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._timeout = timeout
+        self._local = threading.local()
+        self._connect()  # fail now, at startup, if the file cannot be opened
+
+    def __repr__(self) -> str:
+        return f"SQLiteLedger({self.path!r}, hashed={self.hashes_keys})"
+
+    def check_and_record(self, subject: str, constraints: Sequence[Constraint],
+                         attempt: Attempt | None) -> tuple[str | None, Matches]:
+        """See ``Ledger.check_and_record``."""
+        _, constraints, attempt = self.stored(subject, constraints, attempt)
+        try:
+            db = self._connect()
+            db.execute("BEGIN IMMEDIATE" if attempt is not None else "BEGIN")
+            try:
+                matches = self._count(db, constraints)
+                attempt_id = None
+                if attempt is not None and not over_limit(constraints, matches):
+                    attempt_id = self._insert(db, attempt)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            raise LedgerError(f"SQLite ledger {self.path}: {error}") from error
+        return attempt_id, matches
+
+    def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
+        """See ``Ledger.set_outcome``."""
+        now = time.time()
+        expires = None if retention is None else now + retention
+        try:
+            with self._connect() as db:
+                cursor = db.execute(
+                    "UPDATE callwindow_attempts SET outcome = ?, expires = ? "
+                    "WHERE id = ? AND (expires IS NULL OR expires > ?)",
+                    (outcome, expires, attempt_id, now))
+                return cursor.rowcount > 0
+        except sqlite3.Error as error:
+            raise LedgerError(f"SQLite ledger {self.path}: {error}") from error
+
+    def forget(self, subjects: Sequence[str]) -> int:
+        """See ``Ledger.forget``."""
+        keys = [self.stored_key(subject) for subject in subjects]
+        marks = ", ".join("?" * len(keys))
+        doomed = (f"SELECT attempt_id FROM callwindow_attempt_keys WHERE key IN ({marks})")
+        try:
+            db = self._connect()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                ids = [row[0] for row in db.execute(doomed, keys)]
+                db.executemany("DELETE FROM callwindow_attempt_keys WHERE attempt_id = ?",
+                               [(i,) for i in ids])
+                db.executemany("DELETE FROM callwindow_attempts WHERE id = ?",
+                               [(i,) for i in ids])
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            raise LedgerError(f"SQLite ledger {self.path}: {error}") from error
+        return len(set(ids))
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def _connect(self) -> sqlite3.Connection:
+        local = self._local
+        db: sqlite3.Connection | None = getattr(local, "db", None)
+        if db is not None and local.pid == os.getpid():
+            return db
+        db = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None,
+                             check_same_thread=False)
+        db.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.executescript(_SCHEMA)
+        local.db, local.pid, local.writes = db, os.getpid(), 0
+        return db
+
+    @staticmethod
+    def _count(db: sqlite3.Connection, constraints: Sequence[Constraint]) -> Matches:
+        if not constraints:
+            return ()
+        sql, params = count_query(constraints, "?", time.time())
+        return group_matches(db.execute(sql, params).fetchall(), len(constraints))
+
+    def _insert(self, db: sqlite3.Connection, attempt: Attempt) -> str:
+        now = time.time()
+        attempt_id = os.urandom(12).hex()
+        expires = None if attempt.retention is None else now + attempt.retention
+        db.execute("INSERT INTO callwindow_attempts (id, ts, outcome, expires) "
+                   "VALUES (?, ?, ?, ?)", (attempt_id, attempt.ts, attempt.outcome, expires))
+        db.executemany("INSERT INTO callwindow_attempt_keys (key, ts, attempt_id) "
+                       "VALUES (?, ?, ?)",
+                       [(key, attempt.ts, attempt_id) for key in dict.fromkeys(attempt.keys)])
+        local = self._local
+        local.writes += 1
+        if local.writes % _PURGE_EVERY == 0:
+            _purge(db, now)
+        return attempt_id
+
+
+def _purge(db: sqlite3.Connection, now: float) -> None:
+    db.execute("DELETE FROM callwindow_attempt_keys WHERE attempt_id IN "
+               "(SELECT id FROM callwindow_attempts WHERE expires <= ?)", (now,))
+    db.execute("DELETE FROM callwindow_attempts WHERE expires <= ?", (now,))
