@@ -354,12 +354,6 @@ def test_a_policy_with_no_time_rule_needs_no_zone() -> None:
     assert engine.check(cw.Consumer(id="anywhere"), "2026-11-23T03:00Z").allowed
 
 
-def test_limits_are_refused_until_they_are_enforced() -> None:
-    limited = policy(limits=[{"max_attempts": 4, "period": "P30D"}])
-    with pytest.raises(cw.PolicyError, match="limits and cooldowns"):
-        cw.Engine(limited)
-
-
 # -- instants -------------------------------------------------------------------------------
 
 def test_naive_datetime_and_offsetless_string_are_refused() -> None:

@@ -1,21 +1,34 @@
-"""The facade a dialer calls: check, next_allowed_at, windows, check_many."""
+"""The facade a dialer calls: check, acquire, record, next_allowed_at, windows, check_many."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import _holidays, _time
 from ._calendar import SEARCH_YEARS, Closure, Schedule, ZoneCalendar
 from ._decision import Decision, Reason
-from ._enums import ReasonCode
-from ._errors import PolicyError
-from ._models import Consumer, Policy
+from ._enums import Outcome, ReasonCode
+from ._errors import LedgerError
+from ._frequency import (
+    US,
+    Attempt,
+    Rule,
+    Subject,
+    Tally,
+    compile_rules,
+    from_us,
+    retention_for,
+)
+from ._models import Consumer, Policy, parse_duration
+from .ledgers import Ledger, MemoryLedger, ledger_from_url
 
 __all__ = ["Clock", "Engine", "SystemClock"]
+
+_T = TypeVar("_T")
 
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MAX_PLANS = 65536
@@ -52,20 +65,53 @@ class _Plan:
         self.refusals = refusals  # reasons no passage of time lifts
         self._last: tuple[float, tuple[tuple[Reason, ...], datetime | None]] | None = None
 
+    def reasons(self, ts: float) -> tuple[Reason, ...]:
+        """Every reason the calendars and fixed refusals give at ``ts``."""
+        return self.refusals + tuple(_closure_reason(calendar, calendar.closure(ts))
+                                     for calendar in self.calendars
+                                     if not calendar.is_open(ts))
+
     def explain(self, ts: float) -> tuple[tuple[Reason, ...], datetime | None]:
         """Every reason the call is refused at ``ts``, and when it is first allowed."""
         last = self._last
         if last is not None and last[0] == ts:
             return last[1]
-        reasons = self.refusals + tuple(_closure_reason(calendar, calendar.closure(ts))
-                                        for calendar in self.calendars
-                                        if not calendar.is_open(ts))
+        reasons = self.reasons(ts)
         next_at = None
         if not self.refusals:
             found = _first_common_open(self.calendars, ts)
             next_at = None if found is None else _time.from_timestamp(found)
         self._last = (ts, (reasons, next_at))
         return reasons, next_at
+
+
+class _Explained:
+    """The explainer of a decision that read the attempt history (or failed to)."""
+
+    __slots__ = ("_consumer", "_engine", "_failure", "_plan", "_subject", "_tally")
+
+    def __init__(self, engine: Engine, consumer: Consumer, subject: Subject, plan: _Plan,
+                 tally: Tally | None, failure: LedgerError | None) -> None:
+        self._engine = engine
+        self._consumer = consumer
+        self._subject = subject
+        self._plan = plan
+        self._tally = tally
+        self._failure = failure
+
+    def explain(self, ts: float) -> tuple[tuple[Reason, ...], datetime | None]:
+        t = round(ts * US)
+        tally, failure = self._tally, self._failure
+        if tally is None and failure is None:  # refused by the calendar before any read
+            tally, failure = self._engine._read(self._consumer, self._subject, t)
+        reasons = self._plan.reasons(ts)
+        if failure is not None:
+            return (*reasons, _ledger_reason(failure)), None
+        assert tally is not None
+        reasons += tuple(tally.reasons(t))
+        if self._plan.refusals:
+            return reasons, None
+        return reasons, _first_allowed(self._plan, tally, t)
 
 
 class Engine:
@@ -77,26 +123,53 @@ class Engine:
         clock: where "now" comes from when ``at`` is not given; any object
             with ``now()`` returning an aware datetime.  Default: the system
             clock.  Tests pass a frozen clock.
+        ledger: where attempts are kept: a ``Ledger`` object or a URL for
+            ``ledger_from_url`` (``"sqlite:///attempts.db"``,
+            ``"redis://host:6379/0"``, ``"postgresql://..."``).  Default: a new
+            in-memory ledger, private to this engine.  Share one ledger (the
+            same URL) between every process that calls the same consumers.
+        retention: keep every attempt at least this long (ISO-8601, default
+            ``P1D``); otherwise an attempt is kept only as long as the longest
+            limit or cooldown of these policies that counts it (an opt-out
+            forever).  Engines with different policies sharing one ledger
+            should pass the longest period any of them uses.
+        on_ledger_error: ``"refuse"`` (default): a ledger that cannot be read
+            or written refuses the call with ``ledger_unavailable``;
+            ``"raise"``: ``check`` and ``acquire`` raise ``LedgerError``.
 
     An Engine is safe to share between threads.  It compiles each
     (policy, zone, holiday calendar, year) once, on first use.
     """
 
-    def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None = None
-                 ) -> None:
+    def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None = None,
+                 ledger: Ledger | str | None = None, retention: str = "P1D",
+                 on_ledger_error: Literal["refuse", "raise"] = "refuse") -> None:
         policies = (policy,) if isinstance(policy, Policy) else tuple(policy)
         if not policies:
             raise ValueError("policy: an Engine needs at least one policy")
         for item in policies:
             if not isinstance(item, Policy):
                 raise TypeError(f"policy: expected Policy objects, got {type(item).__name__}")
-            if item.limits or item.cooldowns:
-                raise PolicyError(
-                    f"policy {item.id!r}: limits and cooldowns need an attempt ledger, "
-                    f"which this version of callwindow does not enforce yet; refusing the "
-                    f"policy rather than ignoring its limits")
+        if on_ledger_error not in ("refuse", "raise"):
+            raise ValueError(f"on_ledger_error: expected 'refuse' or 'raise', "
+                             f"got {on_ledger_error!r}")
+        try:
+            floor = int(parse_duration(retention, fixed=True).total_seconds())
+        except ValueError as error:
+            raise ValueError(f"retention: {error}") from None
         self.policies: tuple[Policy, ...] = policies
         self.clock: Clock = clock if clock is not None else SystemClock()
+        self._owns_ledger = not isinstance(ledger, Ledger)
+        if ledger is None:
+            ledger = MemoryLedger()
+        elif isinstance(ledger, str):
+            ledger = ledger_from_url(ledger)
+        elif not isinstance(ledger, Ledger):
+            raise TypeError(f"ledger: expected a Ledger or a URL, got {type(ledger).__name__}")
+        self.ledger: Ledger = ledger
+        self._raise_ledger_errors = on_ledger_error == "raise"
+        self._rules: tuple[Rule, ...] = compile_rules(policies)
+        self._retention_floor = floor
         self._schedules = tuple(Schedule(item) for item in policies)
         self._policy_ids = tuple(item.id for item in policies)
         self._plans: dict[tuple[tuple[str, ...], str | None, bool], _Plan] = {}
@@ -116,7 +189,78 @@ class Engine:
             plan = self._plans.get(consumer.plan_key) or self._plan(consumer)
         except AttributeError:
             plan = self._plan(consumer)  # off the hot path: names a wrong argument
+        if self._rules:
+            return self._decide_with_history(consumer, plan, moment, record=False)
         return self._decide(consumer.id, plan, moment, moment.timestamp())
+
+    def acquire(self, consumer: Consumer, at: datetime | str | None = None) -> Decision:
+        """``check``, and when allowed, record a ``pending`` attempt, atomically.
+
+        The returned decision's ``attempt_id`` names the attempt: pass it to
+        ``set_outcome`` when the call ends.  Between the count and the write
+        no other thread, process or server sharing the ledger can record an
+        attempt that the count should have seen, so N dialers racing for one
+        consumer never exceed a limit.  A refused call records nothing.
+        """
+        moment = self._instant(at, "at")
+        plan = self._plan(consumer)
+        return self._decide_with_history(consumer, plan, moment, record=True)
+
+    def record(self, consumer: Consumer, *, outcome: Outcome | str,
+               at: datetime | str | None = None) -> str:
+        """Record an attempt made without ``acquire`` (another system, a manual call).
+
+        Recorded whatever the rules say (it has happened); returns its id.
+        Raises ``LedgerError`` if the ledger cannot be written.
+        """
+        outcome = _outcome(outcome)
+        moment = self._instant(at, "at")
+        subject = self._subject(consumer)
+        attempt = Attempt(round(moment.timestamp() * US), outcome.value, subject.keys,
+                          self._retention(outcome.value))
+        attempt_id, _ = self._ledger_call(
+            lambda: self.ledger.check_and_record(subject.identity, (), attempt))
+        assert attempt_id is not None  # nothing to exceed: always recorded
+        return attempt_id
+
+    def set_outcome(self, attempt_id: str, outcome: Outcome | str) -> None:
+        """Say how an acquired attempt ended (``refusal``, ``conversation``, ...).
+
+        Raises ``ValueError`` for an unknown outcome or an attempt the ledger
+        does not hold (expired or forgotten: ``record`` the outcome instead),
+        and ``LedgerError`` if the ledger cannot be written.
+        """
+        outcome = _outcome(outcome)
+        if not isinstance(attempt_id, str) or not attempt_id:
+            raise ValueError(f"attempt_id: expected the id acquire() returned, "
+                             f"got {attempt_id!r}")
+        found = self._ledger_call(lambda: self.ledger.set_outcome(
+            attempt_id, outcome.value, self._retention(outcome.value)))
+        if not found:
+            raise ValueError(f"attempt_id {attempt_id!r}: the ledger holds no such attempt "
+                             f"(never recorded here, expired, or forgotten); use "
+                             f"engine.record(consumer, outcome=...) instead")
+
+    def forget(self, consumer: Consumer) -> int:
+        """Erase every attempt recorded under the consumer's id or phone number.
+
+        For erasure requests (GDPR art. 17).  Returns how many were erased.
+        Note that this also forgets refusals and opt-outs: keep a suppression
+        list outside the ledger if the law requires you to honour them after.
+        """
+        subject = self._subject(consumer)
+        return self._ledger_call(lambda: self.ledger.forget(subject.subjects))
+
+    def close(self) -> None:
+        """Close the ledger if the engine opened it (from a URL or by default)."""
+        if self._owns_ledger:
+            self.ledger.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
                         ) -> datetime | None:
@@ -132,6 +276,13 @@ class Engine:
         if plan.refusals:
             return None
         ts = moment.timestamp()
+        if self._rules:
+            t = round(ts * US)
+            tally, failure = self._read(consumer, self._subject(consumer), t)
+            if failure is not None:
+                raise failure
+            assert tally is not None
+            return _first_allowed(plan, tally, t)
         found = _first_common_open(plan.calendars, ts)
         if found is None:
             return None
@@ -156,6 +307,8 @@ class Engine:
             common = _intersect(common, list(calendar.intervals(lo, hi)))
             if not common:
                 return []
+        if self._rules:
+            common = self._history_windows(consumer, common, lo, hi)
         return [(start_utc if s == lo else _time.from_timestamp(s),
                  end_utc if e == hi else _time.from_timestamp(e)) for s, e in common]
 
@@ -172,6 +325,9 @@ class Engine:
         policy_ids = self._policy_ids
         by_plan: dict[int, Decision] = {}
         decisions = []
+        if self._rules:  # each consumer has a history of their own
+            return [self._decide_with_history(consumer, self._plan(consumer), moment,
+                                              record=False) for consumer in consumers]
         for consumer in consumers:
             plan = self._plan(consumer)
             first = by_plan.get(id(plan))
@@ -210,6 +366,97 @@ class Engine:
                 return Decision._made(True, at, ts, consumer_id, plan.zones,
                                       self._policy_ids, None)
         return Decision._made(False, at, ts, consumer_id, plan.zones, self._policy_ids, plan)
+
+    def _decide_with_history(self, consumer: Consumer, plan: _Plan, at: datetime, *,
+                             record: bool) -> Decision:
+        ts = at.timestamp()
+        subject = self._subject(consumer)
+        open_now = not plan.refusals and all(calendar.is_open(ts)
+                                             for calendar in plan.calendars)
+        if not open_now:  # refused by the clock; the history is read only if explained
+            return Decision._made(False, at, ts, consumer.id, plan.zones, self._policy_ids,
+                                  _Explained(self, consumer, subject, plan, None, None))
+        t = round(ts * US)
+        zones = consumer.candidate_zones
+        rules = [rule for rule in self._rules if _in_force(rule, zones, t)]
+        constraints = [rule.constraint(subject, t, rule.zones(zones)) for rule in rules]
+        attempt = (Attempt(t, Outcome.PENDING.value, subject.keys,
+                           self._retention(Outcome.PENDING.value)) if record else None)
+        try:
+            attempt_id, matches = self.ledger.check_and_record(
+                subject.identity, constraints, attempt)
+        except Exception as error:  # any failure of the store refuses the call
+            failure = _as_ledger_error(error)
+            if self._raise_ledger_errors:
+                raise failure from error
+            return Decision._made(False, at, ts, consumer.id, plan.zones, self._policy_ids,
+                                  _Explained(self, consumer, subject, plan, None, failure))
+        allowed = all(len(found) < c.limit for c, found in zip(constraints, matches,
+                                                                strict=True))
+        if allowed and (attempt_id is not None or not record):
+            return Decision._made(True, at, ts, consumer.id, plan.zones, self._policy_ids,
+                                  None, attempt_id)
+        # Refused by the history: explain from a read of every rule not yet lapsed.
+        return Decision._made(False, at, ts, consumer.id, plan.zones, self._policy_ids,
+                              _Explained(self, consumer, subject, plan, None, None))
+
+    def _read(self, consumer: Consumer, subject: Subject, t: int
+              ) -> tuple[Tally | None, LedgerError | None]:
+        """The history every rule still in force at or after ``t`` counts."""
+        zones = consumer.candidate_zones
+        rules = [rule for rule in self._rules if rule.in_force(rule.zones(zones))[1] > t]
+        rule_zones = [rule.zones(zones) for rule in rules]
+        constraints = [rule.constraint(subject, t, rz) for rule, rz in zip(rules, rule_zones,
+                                                                           strict=True)]
+        try:
+            _, matches = self.ledger.check_and_record(subject.identity, constraints, None)
+        except Exception as error:
+            return None, _as_ledger_error(error)
+        return Tally(rules, rule_zones, matches), None
+
+    def _history_windows(self, consumer: Consumer, common: list[tuple[float, float]],
+                         lo: float, hi: float) -> list[tuple[float, float]]:
+        """``common`` less the times the history refuses (read once, at ``lo``)."""
+        start = round(lo * US)
+        tally, failure = self._read(consumer, self._subject(consumer), start)
+        if failure is not None:
+            raise failure
+        assert tally is not None
+        blocked: list[tuple[float, float]] = []
+        t, end = start, round(hi * US)
+        while t < end:  # alternate refused and allowed stretches; each step moves on
+            freed = tally.release(t)
+            if freed is None:
+                blocked.append((t / US, hi))
+                break
+            if freed > t:
+                blocked.append((t / US, min(freed, end) / US))
+                t = freed
+                continue
+            t = _next_refusal(tally, t, end)
+        return _subtract(common, blocked)
+
+    def _subject(self, consumer: Consumer) -> Subject:
+        cached = consumer.__dict__.get("_callwindow_subject")
+        if cached is None:
+            if not isinstance(consumer, Consumer):
+                raise TypeError(f"consumer: expected a callwindow.Consumer, "
+                                f"got {type(consumer).__name__}")
+            cached = consumer.__dict__["_callwindow_subject"] = Subject(consumer)
+        subject: Subject = cached
+        return subject
+
+    def _retention(self, outcome: str) -> int | None:
+        return retention_for(self._rules, outcome, self._retention_floor)
+
+    def _ledger_call(self, call: Callable[[], _T]) -> _T:
+        try:
+            return call()
+        except Exception as error:
+            failure = _as_ledger_error(error)
+            if failure is error:
+                raise
+            raise failure from error
 
     def _plan(self, consumer: Consumer) -> _Plan:
         if not isinstance(consumer, Consumer):
@@ -279,6 +526,78 @@ class Engine:
             with self._lock:
                 calendar = self._calendars.setdefault(key, calendar)
         return calendar
+
+
+def _in_force(rule: Rule, zones: tuple[str, ...], t: int) -> bool:
+    start, end = rule.in_force(rule.zones(zones))
+    return start <= t < end
+
+
+def _first_allowed(plan: _Plan, tally: Tally, t: int) -> datetime | None:
+    """The first instant at or after ``t`` that the calendars and the history allow.
+
+    Alternates the calendars' next opening and the history's next release
+    until both agree.  Each round moves forward, to an opening or a release;
+    releases are finitely many and openings end at the calendar horizon.
+    """
+    for _ in range(10_000):
+        opens = _first_common_open(plan.calendars, t / US) if plan.calendars else t / US
+        if opens is None:
+            return None
+        t = max(t, round(opens * US))
+        freed = tally.release(t)
+        if freed is None:
+            return None
+        if freed == t:
+            return from_us(t)
+        t = freed
+    return None
+
+
+def _next_refusal(tally: Tally, t: int, end: int) -> int:
+    """The first instant after ``t`` (before ``end``) that the history refuses.
+
+    Counts only fall while no attempt is made, so a refusal after an allowed
+    ``t`` comes only from a rule coming into force: try each rule's start.
+    """
+    starts = sorted(start for rule, zones in zip(tally.rules, tally.zones, strict=True)
+                    if t < (start := rule.in_force(zones)[0]) < end)
+    for start in starts:
+        if tally.release(start) != start:
+            return start
+    return end
+
+
+def _subtract(spans: list[tuple[float, float]], blocked: list[tuple[float, float]]
+              ) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for lo, hi in spans:
+        pieces = [(lo, hi)]
+        for b_lo, b_hi in blocked:
+            pieces = [part for s, e in pieces
+                      for part in ((s, min(e, b_lo)), (max(s, b_hi), e)) if part[0] < part[1]]
+        out += pieces
+    return out
+
+
+def _outcome(value: Outcome | str) -> Outcome:
+    try:
+        return Outcome(value)
+    except ValueError:
+        names = ", ".join(o.value for o in Outcome)
+        raise ValueError(f"outcome: {value!r} is not one of {names}") from None
+
+
+def _as_ledger_error(error: Exception) -> LedgerError:
+    if isinstance(error, LedgerError):
+        return error
+    return LedgerError(f"the attempt ledger failed: {type(error).__name__}: {error}")
+
+
+def _ledger_reason(failure: LedgerError) -> Reason:
+    return Reason(ReasonCode.LEDGER_UNAVAILABLE,
+                  f"the attempt history could not be read, so the limits cannot be checked: "
+                  f"{failure}")
 
 
 def _first_common_open(calendars: Sequence[ZoneCalendar], ts: float) -> float | None:

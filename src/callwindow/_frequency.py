@@ -23,7 +23,8 @@ from ._decision import Reason
 from ._enums import Outcome, ReasonCode
 from ._models import Consumer, CooldownRule, LimitRule, Policy
 
-__all__ = ["US", "Attempt", "Constraint", "Rule", "Subject", "compile_rules"]
+__all__ = ["US", "Attempt", "Constraint", "Rule", "Subject", "Tally", "compile_rules", "from_us",
+           "retention_for"]
 
 #: Microseconds per second.
 US = 1_000_000
@@ -280,3 +281,57 @@ def _local_date(us: int, zone: str) -> date:
 @lru_cache(maxsize=4096)
 def _day_start(zone: str, day: date) -> int:
     return _time.wall_to_timestamp(_time.zone(zone), day, 0, later=False) * US
+
+
+class Tally:
+    """What the history says at one instant: per rule, the attempts it counts.
+
+    Made from one ledger read; answers for any later instant too, assuming
+    no new attempts (counts only fall as time passes: ``since`` only moves on).
+    """
+
+    __slots__ = ("matches", "rules", "zones")
+
+    def __init__(self, rules: Sequence[Rule], zones: Sequence[tuple[str, ...]],
+                 matches: Sequence[Sequence[int]]) -> None:
+        self.rules = rules
+        self.zones = zones
+        self.matches = matches
+
+    def blocking(self, t: int) -> list[tuple[int, tuple[int, ...]]]:
+        """The rules (by position) that refuse at ``t``, with the attempts they count."""
+        found = []
+        for i, rule in enumerate(self.rules):
+            zones = self.zones[i]
+            start, end = rule.in_force(zones)
+            if not start <= t < end:
+                continue
+            since = rule.since(t, zones)
+            counted = tuple(ts for ts in self.matches[i] if ts >= since)
+            if len(counted) >= rule.limit:
+                found.append((i, counted))
+        return found
+
+    def release(self, t: int) -> int | None:
+        """The first instant at or after ``t`` no rule refuses (a lower bound when
+        a rule comes into force later: ask again there); ``None``: never."""
+        latest = t
+        for i, counted in self.blocking(t):
+            freed = self._freed(i, counted)
+            if freed is None:
+                return None
+            latest = max(latest, freed)
+        return latest
+
+    def reasons(self, t: int) -> list[Reason]:
+        """A reason per rule that refuses at ``t``."""
+        return [self.rules[i].reason(counted, self._freed(i, counted), self.zones[i])
+                for i, counted in self.blocking(t)]
+
+    def _freed(self, i: int, counted: Sequence[int]) -> int | None:
+        rule, zones = self.rules[i], self.zones[i]
+        freed = rule.release(counted, zones)
+        end = rule.in_force(zones)[1]
+        if freed is None or freed > end:
+            freed = end  # the policy lapses first
+        return None if freed == NEVER else freed

@@ -424,6 +424,15 @@ class Consumer(_Frozen):
     def _upper_code(cls, value: str | None) -> str | None:
         return value.upper() if value else None
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> Self:
+        """A copy with ``update`` applied, validated like a new Consumer.
+
+        (pydantic's own copy would skip validation and carry over the zones
+        and keys worked out for the original.)
+        """
+        return self.model_validate({**self.model_dump(), **(update or {})})
+
     @cached_property
     def candidate_zones(self) -> tuple[str, ...]:
         """Every zone this consumer may be in, sorted; empty when nothing is known."""
