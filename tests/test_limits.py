@@ -197,10 +197,12 @@ def test_counts_select_outcomes_and_pending_always_counts(make_engine: MakeEngin
         engine.record(person, at="2026-11-02T10:00:00-05:00", outcome="no_answer")
     first = engine.acquire(person, "2026-11-02T11:00:00-05:00")
     second = engine.acquire(person, "2026-11-02T11:01:00-05:00")
-    assert first.allowed and second.allowed
+    assert first.allowed
+    assert second.allowed
     # Two calls still ringing may both become contacts: a third waits.
     assert not engine.check(person, "2026-11-02T11:02:00-05:00").allowed
-    assert second.attempt_id is not None and first.attempt_id is not None
+    assert second.attempt_id is not None
+    assert first.attempt_id is not None
     engine.set_outcome(second.attempt_id, cw.Outcome.NO_ANSWER)
     assert engine.check(person, "2026-11-02T11:03:00-05:00").allowed
     engine.set_outcome(first.attempt_id, cw.Outcome.VOICEMAIL)
