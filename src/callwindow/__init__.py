@@ -5,11 +5,13 @@ Import it as ``import callwindow as cw``; everything public is here.
 
 from __future__ import annotations
 
+from . import ledgers
 from ._decision import Decision, Reason
 from ._engine import Clock, Engine, SystemClock
 from ._enums import Outcome, ReasonCode
 from ._errors import CallWindowError, LedgerError, NaiveDatetimeError, PolicyError
 from ._models import Consumer, CooldownRule, HolidayRule, LimitRule, Policy
+from .ledgers import Ledger, ledger_from_url
 
 __all__ = [
     "CallWindowError",
@@ -19,6 +21,7 @@ __all__ = [
     "Decision",
     "Engine",
     "HolidayRule",
+    "Ledger",
     "LedgerError",
     "LimitRule",
     "NaiveDatetimeError",
@@ -28,6 +31,8 @@ __all__ = [
     "Reason",
     "ReasonCode",
     "SystemClock",
+    "ledger_from_url",
+    "ledgers",
 ]
 
 __version__ = "0.1.0"

@@ -1,0 +1,171 @@
+"""A real ``redis-server`` for tests: on a free loopback port, always stopped.
+
+In a conftest::
+
+    @pytest.fixture(scope="session")
+    def redis_server(tmp_path_factory):
+        with start_redis(tmp_path_factory) as server:
+            yield server
+
+The server appends every write to its log and syncs it (``appendfsync
+always``), so the history survives ``kill()`` (SIGKILL) and ``restart()``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+from types import TracebackType
+
+import pytest
+
+__all__ = ["RedisServer", "free_port", "require_binary", "start_redis"]
+
+#: Set to 1 (as CI does) to fail, not skip, when a server binary is missing.
+REQUIRE_SERVERS = "CALLWINDOW_REQUIRE_SERVERS"
+_HINT = "apt-get install -y redis-server"
+_START_SECONDS = 10.0
+
+
+def require_binary(name: str, hint: str) -> str:
+    """The path of ``name``; if it is not on PATH, skip the test (fail under CI)."""
+    path = shutil.which(name)
+    if path is None:
+        reason = f"{name} not found: {hint}"
+        if os.environ.get(REQUIRE_SERVERS) == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return path
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (as of now)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class RedisServer:
+    """One ``redis-server`` process, its port and its data directory.
+
+    ``cluster=True`` starts a one-node Redis Cluster holding every slot, so
+    that a ``RedisCluster`` client, and the server's same-slot checks on
+    scripts, can be tried without six processes.
+    """
+
+    def __init__(self, binary: str, directory: Path, *, cluster: bool = False) -> None:
+        self.binary = binary
+        self.directory = directory
+        self.cluster = cluster
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        """Start the server and wait until it answers; stop it again on failure."""
+        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
+                   "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+                   "--dir", str(self.directory)]
+        if self.cluster:
+            command += ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"]
+        with (self.directory / "redis.log").open("ab") as log:
+            self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log,
+                                            stderr=subprocess.STDOUT)
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.kill()
+            raise
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL the server, as a crash would."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+    def stop(self) -> None:
+        """Stop the server cleanly (SIGTERM), or kill it after 10 s."""
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
+
+    def restart(self) -> None:
+        """Start again on the same port with the same data (stopping it first if up)."""
+        self.stop()
+        self.start()
+
+    def __enter__(self) -> RedisServer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.stop()
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + _START_SECONDS
+        while True:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {self.process.returncode}: "
+                                   f"{self._log_tail()}")
+            if self._ready():
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server on port {self.port} not ready after "
+                                   f"{_START_SECONDS:.0f} s: {self._log_tail()}")
+            time.sleep(0.02)
+
+    def _ready(self) -> bool:
+        try:
+            if self._ask("PING") != "+PONG":
+                return False  # e.g. -LOADING while it replays its log
+            if not self.cluster:
+                return True
+            info = self._ask("CLUSTER", "INFO")
+            if "cluster_state:ok" in info:
+                return True
+            if "cluster_slots_assigned:0" in info:
+                self._ask("CLUSTER", "ADDSLOTSRANGE", "0", "16383")
+            return False
+        except OSError:
+            return False
+
+    def _ask(self, *command: str) -> str:
+        """One command over a fresh socket, its reply as text (first line, or bulk)."""
+        request = f"*{len(command)}\r\n" + "".join(f"${len(p)}\r\n{p}\r\n" for p in command)
+        with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+            sock.sendall(request.encode())
+            reply = sock.recv(65536).decode(errors="replace")
+        return reply.strip()
+
+    def _log_tail(self) -> str:
+        log = self.directory / "redis.log"
+        lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+        return " | ".join(lines[-5:]) or "(no log)"
+
+
+def start_redis(tmp_path_factory: pytest.TempPathFactory, *,
+                cluster: bool = False) -> RedisServer:
+    """A started server in a new directory, to use in a ``with`` block (which stops it).
+
+    Skips the test when ``redis-server`` is not installed, or fails it when
+    ``CALLWINDOW_REQUIRE_SERVERS=1``.
+    """
+    binary = require_binary("redis-server", _HINT)
+    directory = tmp_path_factory.mktemp("redis-cluster" if cluster else "redis")
+    return RedisServer(binary, directory, cluster=cluster).start()

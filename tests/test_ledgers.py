@@ -1,0 +1,338 @@
+"""One conformance suite for every ledger: the Protocol, races, faults, privacy.
+
+Run against the memory, SQLite, Redis and PostgreSQL ledgers (see the
+``ledgers`` fixture in conftest.py); Redis and PostgreSQL are real servers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from conftest import SHARED_BACKENDS, LedgerFactory
+
+import callwindow as cw
+from callwindow.ledgers import Attempt, Constraint, Ledger, MemoryLedger
+
+US = 1_000_000
+T0 = 1_793_000_000 * US  # 2026-10-26T09:33:20Z, in microseconds
+DAY = 86400
+
+
+def attempt(ts: int, outcome: str = "pending", keys: tuple[str, ...] = ("c:1",),
+            retention: int | None = DAY) -> Attempt:
+    return Attempt(ts, outcome, keys, retention)
+
+
+def count(key: str = "c:1", since: int = 0, limit: int = 100, also: tuple[str, ...] = (),
+          outcomes: frozenset[str] | None = None) -> Constraint:
+    return Constraint(key, also, since, outcomes, limit)
+
+
+# -- the Protocol -------------------------------------------------------------------------
+
+def test_every_ledger_implements_the_protocol(ledgers: LedgerFactory) -> None:
+    assert isinstance(ledgers(), Ledger)
+
+
+def test_since_is_exact_to_the_microsecond(ledgers: LedgerFactory) -> None:
+    ledger = ledgers()
+    ledger.check_and_record("c:1", [], attempt(T0))
+    _, found = ledger.check_and_record("c:1", [count(since=T0), count(since=T0 + 1)], None)
+    assert found == ((T0,), ())
+
+
+def test_records_only_below_every_limit(ledgers: LedgerFactory) -> None:
+    ledger = ledgers()
+    first, found = ledger.check_and_record("c:1", [count(limit=2)], attempt(T0))
+    assert first is not None
+    assert found == ((),)
+    second, found = ledger.check_and_record("c:1", [count(limit=2)], attempt(T0 + 5))
+    assert second is not None
+    assert second != first
+    assert found == ((T0,),)
+    third, found = ledger.check_and_record(
+        "c:1", [count(limit=5), count(limit=2)], attempt(T0 + 9))
+    assert third is None
+    assert found == ((T0, T0 + 5), (T0, T0 + 5))
+    _, found = ledger.check_and_record("c:1", [count()], None)
+    assert found == ((T0, T0 + 5),)
+
+
+def test_times_come_back_in_order_whatever_the_order_written(ledgers: LedgerFactory) -> None:
+    ledger = ledgers()
+    for offset in (30, 10, 20):
+        ledger.check_and_record("c:1", [], attempt(T0 + offset * US))
+    _, found = ledger.check_and_record("c:1", [count()], None)
+    assert found == ((T0 + 10 * US, T0 + 20 * US, T0 + 30 * US),)
+
+
+def test_outcomes_and_also_keys_select_what_counts(ledgers: LedgerFactory) -> None:
+    ledger = ledgers()
+    ledger.check_and_record("c:1", [], attempt(T0, "refusal", ("c:1", "t:debt=A")))
+    ledger.check_and_record("c:1", [], attempt(T0 + 1, "no_answer", ("c:1", "t:debt=A")))
+    ledger.check_and_record("c:1", [], attempt(T0 + 2, "refusal", ("c:1", "t:debt=B")))
+    refusals = frozenset({"refusal"})
+    _, found = ledger.check_and_record("c:1", [
+        count(outcomes=refusals),
+        count(also=("t:debt=A",)),
+        count(also=("t:debt=A",), outcomes=refusals),
+        count(key="t:debt=B"),
+        count(key="c:2"),
+    ], None)
+    assert found == ((T0, T0 + 2), (T0, T0 + 1), (T0,), (T0 + 2,), ())
+
+
+def test_set_outcome_changes_what_counts(ledgers: LedgerFactory) -> None:
+    ledger = ledgers()
+    attempt_id, _ = ledger.check_and_record("c:1", [], attempt(T0))
+    assert attempt_id is not None
+    refusals = count(outcomes=frozenset({"refusal"}))
+    assert ledger.check_and_record("c:1", [refusals], None)[1] == ((),)
+    assert ledger.set_outcome(attempt_id, "refusal", None)
+    assert ledger.check_and_record("c:1", [refusals], None)[1] == ((T0,),)
+    assert not ledger.set_outcome("0123456789abcdef", "refusal", DAY)
+
+
+def test_forget_erases_an_attempt_under_every_key(ledgers: LedgerFactory) -> None:
+    ledger = ledgers()
+    keys = ("c:1", "p:+33612345678", "t:debt=A")
+    ledger.check_and_record("c:1", [], attempt(T0, keys=keys))
+    ledger.check_and_record("c:1", [], attempt(T0 + 1, keys=keys))
+    ledger.check_and_record("c:2", [], attempt(T0 + 2, keys=("c:2",)))
+    assert ledger.forget(["c:1", "p:+33612345678"]) == 2
+    _, found = ledger.check_and_record("c:1", [count(key=k) for k in (*keys, "c:2")], None)
+    assert found == ((), (), (), (T0 + 2,))
+    assert ledger.forget(["c:1"]) == 0
+
+
+def test_nothing_is_kept_past_its_retention(ledgers: LedgerFactory) -> None:
+    ledger = ledgers()
+    ledger.check_and_record("c:1", [], attempt(T0, retention=1))
+    kept_id, _ = ledger.check_and_record("c:1", [], attempt(T0 + 1, retention=DAY))
+    assert ledger.check_and_record("c:1", [count()], None)[1] == ((T0, T0 + 1),)
+    time.sleep(1.3)
+    assert ledger.check_and_record("c:1", [count()], None)[1] == ((T0 + 1,),)
+    assert kept_id is not None
+    assert ledger.set_outcome(kept_id, "no_answer", 1)
+    time.sleep(1.3)
+    assert ledger.check_and_record("c:1", [count()], None)[1] == ((),)
+
+
+def test_secret_keeps_ids_and_numbers_out_of_the_store(ledgers: LedgerFactory) -> None:
+    ledger = ledgers(secret=b"a secret of thirty-two bytes....")
+    keys = ("c:customer-4711", "p:+33612345678", "t:debt=ACME-99")
+    ledger.check_and_record("c:customer-4711", [], attempt(T0, keys=keys))
+    assert ledger.check_and_record(
+        "c:customer-4711", [count(key="p:+33612345678", also=("t:debt=ACME-99",))],
+        None)[1] == ((T0,),)
+    stored = dump(ledgers, ledger)
+    assert "h:" in stored  # the keyed hashes are there ...
+    for secret_text in ("customer-4711", "33612345678", "ACME-99"):
+        assert secret_text not in stored  # ... and nothing they were made from
+    # Another secret finds nothing.
+    assert ledgers(secret=b"another secret, also 32 bytes..").check_and_record(
+        "c:customer-4711", [count(key="c:customer-4711")], None)[1] == ((),)
+    assert ledger.forget(["c:customer-4711"]) == 1
+
+
+def dump(ledgers: LedgerFactory, ledger: Ledger) -> str:
+    """Everything the backend stores, as text (for the privacy test)."""
+    if isinstance(ledger, MemoryLedger):  # what it stores, not its cache of hashes
+        entries = [vars_of(entry) for entry in ledger._attempts.values()]
+        return repr((entries, list(ledger._index)))
+    if ledgers.backend == "sqlite":
+        with sqlite3.connect(ledgers.url.removeprefix("sqlite:///")) as db:
+            return "\n".join(db.iterdump())
+    if ledgers.backend == "redis":
+        import redis
+
+        client = redis.Redis.from_url(ledgers.url)
+        try:
+            parts = []
+            for key in client.scan_iter(count=1000):
+                parts.append(key.decode())
+                kind = client.type(key)
+                if kind == b"hash":
+                    parts.append(repr(client.hgetall(key)))
+                elif kind == b"zset":
+                    parts.append(repr(client.zrange(key, 0, -1)))
+            return "\n".join(parts)
+        finally:
+            client.close()
+    import psycopg
+
+    with psycopg.connect(ledgers.url) as conn:
+        rows = conn.execute("SELECT * FROM callwindow_attempts").fetchall()
+        rows += conn.execute("SELECT * FROM callwindow_attempt_keys").fetchall()
+        return repr(rows)
+
+
+def vars_of(entry: object) -> dict[str, object]:
+    return {name: getattr(entry, name) for name in entry.__slots__}  # type: ignore[attr-defined]
+
+
+# -- engine over each ledger: the URL, and races ------------------------------------------
+
+LIMIT_4 = cw.Policy.model_validate({
+    "id": "four-a-month", "limits": [{"max_attempts": 4, "period": "P30D"}]})
+CONSUMER = cw.Consumer(id="racer", phone="+33612345678")
+AT = "2026-11-02T10:30:00+01:00"
+
+
+def test_engine_takes_the_ledger_by_url(ledgers: LedgerFactory) -> None:
+    if ledgers.backend == "memory":
+        pytest.skip("memory:// is private to the engine: nothing to share")
+    with cw.Engine(LIMIT_4, ledger=cw.ledger_from_url(ledgers.url, **ledgers.options())
+                   ) as writer:
+        assert writer.acquire(CONSUMER, AT).allowed
+        reader = cw.Engine(LIMIT_4, ledger=cw.ledger_from_url(ledgers.url,
+                                                              **ledgers.options()))
+        for _ in range(3):
+            assert reader.acquire(CONSUMER, AT).allowed
+        assert not writer.check(CONSUMER, AT).allowed
+        reader.close()
+
+
+def test_16_threads_racing_for_one_consumer_get_exactly_the_limit(
+        ledgers: LedgerFactory) -> None:
+    engine = cw.Engine(LIMIT_4, ledger=ledgers())
+    start = threading.Barrier(16)
+    results: list[bool] = []
+    lock = threading.Lock()
+
+    def dial() -> None:
+        start.wait(timeout=30)
+        for _ in range(2):
+            decision = engine.acquire(CONSUMER, AT)
+            with lock:
+                results.append(decision.allowed)
+
+    threads = [threading.Thread(target=dial) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 32
+    assert results.count(True) == 4
+
+
+def _race(url: str, options: dict[str, Any], start: Any, tries: int) -> int:
+    engine = cw.Engine(LIMIT_4, ledger=cw.ledger_from_url(url, **options))
+    start.wait(timeout=60)
+    won = sum(engine.acquire(CONSUMER, AT).allowed for _ in range(tries))
+    engine.close()
+    return won
+
+
+@pytest.mark.parametrize("ledgers", SHARED_BACKENDS, indirect=True)
+def test_6_processes_racing_for_one_consumer_get_exactly_the_limit(
+        ledgers: LedgerFactory) -> None:
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        start = manager.Barrier(6)
+        with context.Pool(6) as pool:
+            wins = pool.starmap(_race, [(ledgers.url, ledgers.options(), start, 3)] * 6)
+    assert sum(wins) == 4
+    engine = cw.Engine(LIMIT_4, ledger=cw.ledger_from_url(ledgers.url, **ledgers.options()))
+    assert engine.forget(CONSUMER) == 4
+    engine.close()
+
+
+# -- failing closed -----------------------------------------------------------------------
+
+class BrokenLedger:
+    """A ledger whose store is gone."""
+
+    def check_and_record(self, subject: str, constraints: Any, attempt: Any) -> Any:
+        raise ConnectionRefusedError("connection refused")
+
+    def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
+        raise ConnectionRefusedError("connection refused")
+
+    def forget(self, subjects: Any) -> int:
+        raise ConnectionRefusedError("connection refused")
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_ledger_that_fails_refuses_the_call() -> None:
+    engine = cw.Engine(LIMIT_4, ledger=BrokenLedger())
+    for decision in (engine.check(CONSUMER, AT), engine.acquire(CONSUMER, AT)):
+        assert not decision.allowed
+        assert decision.codes == (cw.ReasonCode.LEDGER_UNAVAILABLE,)
+        assert "connection refused" in decision.reasons[0].message
+        assert decision.next_allowed_at is None
+    with pytest.raises(cw.LedgerError, match="connection refused"):
+        engine.record(CONSUMER, outcome="no_answer", at=AT)
+    with pytest.raises(cw.LedgerError):
+        engine.set_outcome("some-id", "refusal")
+    with pytest.raises(cw.LedgerError):
+        engine.forget(CONSUMER)
+    with pytest.raises(cw.LedgerError):
+        engine.next_allowed_at(CONSUMER, AT)
+    raising = cw.Engine(LIMIT_4, ledger=BrokenLedger(), on_ledger_error="raise")
+    with pytest.raises(cw.LedgerError, match="connection refused"):
+        raising.acquire(CONSUMER, AT)
+
+
+def test_without_limits_the_ledger_is_not_consulted() -> None:
+    hours_only = cw.Policy.model_validate({"id": "hours", "hours": {"mon": ["10:00-20:00"]}})
+    assert cw.Engine(hours_only, ledger=BrokenLedger()).check(CONSUMER, AT).allowed
+
+
+@pytest.mark.parametrize("ledgers", ["redis", "postgres"], indirect=True)
+def test_a_server_killed_mid_run_refuses_calls_and_keeps_its_history(
+        ledgers: LedgerFactory, request: pytest.FixtureRequest) -> None:
+    server = request.getfixturevalue(f"{ledgers.backend}_server")
+    engine = cw.Engine(LIMIT_4, ledger=ledgers())
+    raising = cw.Engine(LIMIT_4, ledger=ledgers(), on_ledger_error="raise")
+    assert engine.acquire(CONSUMER, AT).allowed
+    assert engine.acquire(CONSUMER, AT).allowed
+    server.kill()
+    try:
+        for decision in (engine.check(CONSUMER, AT), engine.acquire(CONSUMER, AT)):
+            assert not decision.allowed
+            assert decision.codes == (cw.ReasonCode.LEDGER_UNAVAILABLE,)
+        with pytest.raises(cw.LedgerError):
+            raising.check(CONSUMER, AT)
+        with pytest.raises(cw.LedgerError):
+            engine.record(CONSUMER, outcome="no_answer", at=AT)
+    finally:
+        server.restart()
+    # The two attempts survived; two more fit, then the limit holds.
+    assert _eventually(lambda: engine.acquire(CONSUMER, AT).allowed)
+    assert engine.acquire(CONSUMER, AT).allowed
+    assert engine.acquire(CONSUMER, AT).codes == (cw.ReasonCode.FREQUENCY_LIMIT,)
+
+
+def _eventually(predicate: Callable[[], bool], seconds: float = 15) -> bool:
+    """``predicate()``, retried while a restarted server comes back (bounded)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if predicate() or time.monotonic() > deadline:
+            return predicate()
+        time.sleep(0.2)
+
+
+# -- choosing a ledger by URL -------------------------------------------------------------
+
+def test_unknown_scheme_is_named() -> None:
+    with pytest.raises(ValueError, match="'mongodb'"):
+        cw.ledger_from_url("mongodb://localhost/calls")
+
+
+def test_sqlite_url_must_have_a_path() -> None:
+    with pytest.raises(ValueError, match="sqlite:///"):
+        cw.ledger_from_url("sqlite://attempts.db")
+
+
+def test_a_short_secret_is_refused() -> None:
+    with pytest.raises(ValueError, match="secret"):
+        cw.ledger_from_url("memory://", secret="short")
