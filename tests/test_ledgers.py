@@ -14,10 +14,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import SHARED_BACKENDS, LedgerFactory
 
 import callwindow as cw
 from callwindow.ledgers import Attempt, Constraint, Ledger, MemoryLedger
+from conftest import SHARED_BACKENDS, LedgerFactory
 
 US = 1_000_000
 T0 = 1_793_000_000 * US  # 2026-10-26T09:33:20Z, in microseconds
