@@ -17,6 +17,12 @@ Three ratios, each ``callwindow ns/call / reference ns/call``:
    side, so no cache on either side sees a number twice.
 3. ``engine.check_many`` over consumers built (inside the timed part) from
    ``(id, phone)`` rows, against a naive loop of the approach of case 2.
+4. ``engine.acquire(consumer, at)`` on the in-memory ledger under the same
+   hours plus France's limits (4 attempts in 30 calendar days, 60 days after
+   a refusal), against the hand-written check of case 1.  Every instant is
+   one the calendar allows, so every acquire counts the history and records
+   an attempt; each consumer is new to the engine (its keys are worked out
+   inside the timed part), and the ledger grows by one attempt per call.
 
 Timing is ``timeit``-style: the garbage collector is off while timing, each
 repeat times the two sides back to back (alternating which goes first), the
@@ -71,6 +77,14 @@ PARIS = ZoneInfo("Europe/Paris")
 #: The instants of case 1: four weeks that hold 1 May, 8 May and Ascension (14 May).
 SPAN_START = datetime(2026, 4, 27, tzinfo=UTC)
 SPAN = timedelta(days=28)
+#: Case 4: the same hours with France's limits, counted by an attempt ledger.
+LIMITED_POLICY = cw.Policy.model_validate({
+    **POLICY.model_dump(exclude_none=True),
+    "id": "fr-like-limited",
+    "limits": [{"max_attempts": 4, "period": "P30D", "window": "calendar_days"}],
+    "cooldowns": [{"after": ["refusal"], "period": "P60D", "window": "calendar_days",
+                   "day_one": "next_day"}],
+})
 #: The instant of case 3 (16:30 UTC: open in Paris and New York, closed in Los Angeles).
 SCRUB_AT = datetime(2026, 5, 5, 16, 30, tzinfo=UTC)
 
@@ -341,6 +355,37 @@ def case_scrub(engine: cw.Engine, phones: Sequence[str], config: Config
                    timed), note
 
 
+def case_acquire(instants: Sequence[datetime], config: Config) -> tuple[Result, str]:
+    """Case 4: ``acquire`` on the memory ledger against the hand-written window check."""
+    engine = cw.Engine(LIMITED_POLICY)  # a fresh in-memory ledger
+    acquire = engine.acquire
+    allowed = [at for at in instants if ref_check(at, PARIS)]
+    serial = iter(range(10**9))
+
+    def consumers(count: int) -> list[tuple[cw.Consumer, datetime]]:
+        return [(cw.Consumer(id=f"a-{next(serial)}", timezone="Europe/Paris"),
+                 allowed[i % len(allowed)]) for i in range(count)]
+
+    batches = [consumers(len(allowed)) for _ in range(config.repeats + 1)]
+
+    def run_cw(batch: Sequence[tuple[cw.Consumer, datetime]]) -> object:
+        for consumer, at in batch:
+            acquire(consumer, at)
+        return None
+
+    def run_ref(batch: Sequence[tuple[cw.Consumer, datetime]]) -> object:
+        for _consumer, at in batch:
+            ref_check(at, PARIS)
+        return None
+
+    warm, timed = batches[0], batches[1:]
+    run_cw(warm)
+    recorded = sum(engine.forget(consumer) for consumer, _ in warm[:50])
+    note = (f"case 4: {len(allowed)} allowed instants per repeat, each acquire on a new "
+            f"consumer; {recorded} of the first 50 warm-up acquires recorded an attempt")
+    return best_of("4. acquire on the memory ledger", 8.0, run_cw, run_ref, timed), note
+
+
 def agreement(label: str, engine: cw.Engine, items: Sequence[Item]) -> str:
     """How often both sides decide alike; where not, whether the zone sets differ.
 
@@ -427,8 +472,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     results, note1 = case_known_zone(engine, instants, config)
     result2, note2 = case_phone(engine, phones[:phone_count], instants, config)
     result3, note3 = case_scrub(engine, phones[phone_count:], config)
-    report([results[0], result2, result3, *results[1:]], [note1, note2, note3], config,
-           time.perf_counter() - started, args.quick)
+    result4, note4 = case_acquire(instants, config)
+    report([results[0], result2, result3, result4, *results[1:]],
+           [note1, note2, note3, note4], config, time.perf_counter() - started, args.quick)
     return 0
 
 

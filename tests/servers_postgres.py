@@ -162,19 +162,20 @@ class PostgresServer:
                  "-k", str(self.sockets), "-c", "fsync=on", "-c", "max_connections=50",
                  "-c", "shared_buffers=32MB"],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: kill() takes all of it
+                start_new_session=True,  # no terminal's Ctrl-C reaches it
                 **self._identity())
         self._wait_ready()
 
     def kill(self) -> None:
-        """Crash the server: ``SIGKILL`` to the postmaster and its backends."""
+        """Crash the server: ``SIGKILL`` to the postmaster.
+
+        Its backends (each in a session of its own) notice the postmaster's
+        death and exit by themselves, closing their clients' connections.
+        """
         process = self._process
         if process is None or process.poll() is not None:
             return
-        # The group is signalled before the postmaster is reaped, so its id
-        # cannot yet belong to anyone else.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        process.kill()
         process.wait(timeout=30)
 
     def restart(self) -> None:

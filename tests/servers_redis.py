@@ -50,6 +50,21 @@ def free_port() -> int:
         return port
 
 
+def _cluster_node_port() -> int:
+    """A free port whose cluster bus port (10000 higher, so at most 65535) is free too."""
+    for _ in range(100):
+        port = free_port()
+        if port > 55535:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 10000))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port pair for a Redis Cluster node and its bus")
+
+
 class RedisServer:
     """One ``redis-server`` process, its port and its data directory.
 
@@ -62,7 +77,7 @@ class RedisServer:
         self.binary = binary
         self.directory = directory
         self.cluster = cluster
-        self.port = free_port()
+        self.port = _cluster_node_port() if cluster else free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
     @property

@@ -14,6 +14,7 @@ from ._decision import Decision, Reason
 from ._enums import Outcome, ReasonCode
 from ._errors import LedgerError
 from ._frequency import (
+    EXTREME_ZONES,
     US,
     Attempt,
     Rule,
@@ -29,6 +30,7 @@ from .ledgers import Ledger, MemoryLedger, ledger_from_url
 __all__ = ["Clock", "Engine", "SystemClock"]
 
 _T = TypeVar("_T")
+_PENDING = Outcome.PENDING.value
 
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MAX_PLANS = 65536
@@ -169,7 +171,9 @@ class Engine:
         self.ledger: Ledger = ledger
         self._raise_ledger_errors = on_ledger_error == "raise"
         self._rules: tuple[Rule, ...] = compile_rules(policies)
+        self._always_in_force = all(rule.always for rule in self._rules)
         self._retention_floor = floor
+        self._pending_retention = self._retention(_PENDING)
         self._schedules = tuple(Schedule(item) for item in policies)
         self._policy_ids = tuple(item.id for item in policies)
         self._plans: dict[tuple[tuple[str, ...], str | None, bool], _Plan] = {}
@@ -369,19 +373,27 @@ class Engine:
 
     def _decide_with_history(self, consumer: Consumer, plan: _Plan, at: datetime, *,
                              record: bool) -> Decision:
+        # The hot path of acquire(): plain loops, no helper calls that are not needed.
         ts = at.timestamp()
-        subject = self._subject(consumer)
-        open_now = not plan.refusals and all(calendar.is_open(ts)
-                                             for calendar in plan.calendars)
+        subject = consumer.__dict__.get("_callwindow_subject") or self._subject(consumer)
+        open_now = not plan.refusals
+        if open_now:
+            for calendar in plan.calendars:
+                if not calendar.is_open(ts):
+                    open_now = False
+                    break
         if not open_now:  # refused by the clock; the history is read only if explained
             return Decision._made(False, at, ts, consumer.id, plan.zones, self._policy_ids,
                                   _Explained(self, consumer, subject, plan, None, None))
-        t = round(ts * US)
+        # ts * 1e6 is within a small fraction of the exact microsecond: round it.
+        t = int(ts * US + 0.5) if ts >= 0 else round(ts * US)
         zones = consumer.candidate_zones
-        rules = [rule for rule in self._rules if _in_force(rule, zones, t)]
-        constraints = [rule.constraint(subject, t, rule.zones(zones)) for rule in rules]
-        attempt = (Attempt(t, Outcome.PENDING.value, subject.keys,
-                           self._retention(Outcome.PENDING.value)) if record else None)
+        rules = self._rules if self._always_in_force else [
+            rule for rule in self._rules if _in_force(rule, zones, t)]
+        constraints = [rule.constraint(subject, t, rule.fixed_zones or zones or EXTREME_ZONES)
+                       for rule in rules]
+        attempt = (Attempt(t, _PENDING, subject.keys, self._pending_retention)
+                   if record else None)
         try:
             attempt_id, matches = self.ledger.check_and_record(
                 subject.identity, constraints, attempt)
@@ -391,9 +403,15 @@ class Engine:
                 raise failure from error
             return Decision._made(False, at, ts, consumer.id, plan.zones, self._policy_ids,
                                   _Explained(self, consumer, subject, plan, None, failure))
-        allowed = all(len(found) < c.limit for c, found in zip(constraints, matches,
-                                                                strict=True))
-        if allowed and (attempt_id is not None or not record):
+        if record:
+            allowed = attempt_id is not None
+        else:
+            allowed = True
+            for constraint, found in zip(constraints, matches, strict=True):
+                if len(found) >= constraint.limit:
+                    allowed = False
+                    break
+        if allowed:
             return Decision._made(True, at, ts, consumer.id, plan.zones, self._policy_ids,
                                   None, attempt_id)
         # Refused by the history: explain from a read of every rule not yet lapsed.
@@ -529,6 +547,8 @@ class Engine:
 
 
 def _in_force(rule: Rule, zones: tuple[str, ...], t: int) -> bool:
+    if rule.always:
+        return True
     start, end = rule.in_force(rule.zones(zones))
     return start <= t < end
 

@@ -14,17 +14,17 @@ scores, SQL integers) up to the year 2255, so no boundary is lost to rounding.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from . import _time
 from ._decision import Reason
 from ._enums import Outcome, ReasonCode
 from ._models import Consumer, CooldownRule, LimitRule, Policy
 
-__all__ = ["US", "Attempt", "Constraint", "Rule", "Subject", "Tally", "compile_rules", "from_us",
-           "retention_for"]
+__all__ = ["EXTREME_ZONES", "US", "Attempt", "Constraint", "Rule", "Subject", "Tally",
+           "compile_rules", "from_us", "retention_for"]
 
 #: Microseconds per second.
 US = 1_000_000
@@ -32,15 +32,14 @@ US = 1_000_000
 EVER = -(2**53)
 #: Later than any instant: a policy that never lapses.
 NEVER = 2**53
-_DAY_US = 86400 * US
+_HOUR_US = 3600 * US
 #: With no zone known, calendar days are counted in the two extreme zones, so
 #: whatever the consumer's true local date, the count is at least as strict.
-_EXTREME_ZONES = ("Etc/GMT+12", "Etc/GMT-14")
+EXTREME_ZONES = ("Etc/GMT+12", "Etc/GMT-14")
 _PENDING = Outcome.PENDING.value
 
 
-@dataclass(frozen=True, slots=True)
-class Constraint:
+class Constraint(NamedTuple):
     """Count the attempts with ``key`` (and every key in ``also``), made at or
     after ``since`` (µs), whose outcome is in ``outcomes`` (``None``: any);
     the call is refused when the count reaches ``limit``."""
@@ -58,8 +57,7 @@ class Constraint:
         return all(key in keys for key in self.also)
 
 
-@dataclass(frozen=True, slots=True)
-class Attempt:
+class Attempt(NamedTuple):
     """An attempt to record: when (µs), how it ended, its keys, how long to keep it.
 
     ``retention`` is in seconds from when the ledger writes it; ``None`` keeps
@@ -81,7 +79,7 @@ class Subject:
     is never less strict than the rule.
     """
 
-    __slots__ = ("identity", "keys", "scopes", "subjects")
+    __slots__ = ("_per", "identity", "keys", "scopes", "subjects")
 
     def __init__(self, consumer: Consumer) -> None:
         scopes: dict[str, str] = {}
@@ -99,17 +97,26 @@ class Subject:
         self.scopes = scopes
         self.identity = self.subjects[0]
         self.keys: tuple[str, ...] = tuple(scopes.values())
+        self._per: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
 
     def key(self, scope: str) -> str:
         """The key of one scope (``consumer``, ``phone``, ``tag:<name>``)."""
         return self.scopes.get(scope, self.identity)
 
+    def per(self, scopes: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+        """The key to count by for a rule ``per`` these scopes, and the keys to match too."""
+        found = self._per.get(scopes)
+        if found is None:
+            keys = [self.key(scope) for scope in scopes]
+            found = self._per[scopes] = (keys[0], tuple(dict.fromkeys(keys[1:])))
+        return found
+
 
 class Rule:
     """One limit or cooldown of one policy, compiled."""
 
-    __slots__ = ("_calendar_days", "_in_force", "code", "cooldown", "limit", "outcomes",
-                 "period_us", "policy", "scopes", "source_rule")
+    __slots__ = ("_calendar_days", "_in_force", "_since_by_hour", "always", "code", "cooldown",
+                 "fixed_zones", "limit", "outcomes", "period_us", "policy", "scopes", "source_rule")
 
     def __init__(self, policy: Policy, source_rule: LimitRule | CooldownRule) -> None:
         self.policy = policy
@@ -117,6 +124,11 @@ class Rule:
         self.scopes = source_rule.per
         self.cooldown = isinstance(source_rule, CooldownRule)
         self._in_force: dict[tuple[str, ...], tuple[int, int]] = {}
+        self._since_by_hour: dict[tuple[tuple[str, ...], int], tuple[int, int, int]] = {}
+        #: In force at every instant: no effective dates to look up.
+        self.always = policy.effective_from is None and policy.effective_to is None
+        #: The policy's own zone, when it names one: dates are counted there.
+        self.fixed_zones: tuple[str, ...] = (policy.timezone,) if policy.timezone else ()
         if isinstance(source_rule, CooldownRule):
             self.limit = 1
             self.outcomes: frozenset[str] | None = frozenset(o.value for o in source_rule.after)
@@ -146,7 +158,35 @@ class Rule:
         days = self._calendar_days
         if days is None:
             return t - self.period_us + 1
-        # Counts while its local date is within the last ``days`` dates in some zone.
+        # Counts while its local date is within the last ``days`` dates in some
+        # zone.  The answer changes only at local midnights: keep it per hour.
+        hour = t // _HOUR_US
+        cached = self._since_by_hour.get((zones, hour)) or self._since_in_hour(hour, zones)
+        if cached is None:  # two zones pass midnight within the hour: work it out
+            return self._since_on_dates(t, zones)
+        change, before, after = cached
+        return before if t < change else after
+
+    def _since_in_hour(self, hour: int, zones: tuple[str, ...]
+                       ) -> tuple[int, int, int] | None:
+        """``since`` over one hour: (the instant it changes, before, from then on).
+
+        ``None`` when it changes twice within the hour (not kept).
+        """
+        start, end = hour * _HOUR_US, (hour + 1) * _HOUR_US
+        change = _next_midnight(start, zones)
+        before = self._since_on_dates(start, zones)
+        after = self._since_on_dates(change, zones) if change < end else before
+        if change < end and _next_midnight(change, zones) < end:
+            return None
+        if len(self._since_by_hour) >= 4096:
+            self._since_by_hour.clear()
+        answer = self._since_by_hour[(zones, hour)] = (change, before, after)
+        return answer
+
+    def _since_on_dates(self, t: int, zones: tuple[str, ...]) -> int:
+        days = self._calendar_days
+        assert days is not None
         return min(_day_start(zone, _local_date(t, zone) - timedelta(days=days - 1))
                    for zone in zones)
 
@@ -172,9 +212,7 @@ class Rule:
 
     def zones(self, consumer_zones: tuple[str, ...]) -> tuple[str, ...]:
         """The zones whose local dates this rule counts in."""
-        if self.policy.timezone:
-            return (self.policy.timezone,)
-        return consumer_zones or _EXTREME_ZONES
+        return self.fixed_zones or consumer_zones or EXTREME_ZONES
 
     def in_force(self, zones: tuple[str, ...]) -> tuple[int, int]:
         """``[from, until)`` in µs: while the policy is in force in some zone."""
@@ -189,9 +227,8 @@ class Rule:
 
     def constraint(self, subject: Subject, t: int, zones: tuple[str, ...]) -> Constraint:
         """What to ask the ledger about ``subject`` at ``t``."""
-        keys = [subject.key(scope) for scope in self.scopes]
-        return Constraint(keys[0], tuple(dict.fromkeys(keys[1:])), self.since(t, zones),
-                          self.outcomes, self.limit)
+        key, also = subject.per(self.scopes)
+        return Constraint(key, also, self.since(t, zones), self.outcomes, self.limit)
 
     def release(self, matches: Sequence[int], zones: tuple[str, ...]) -> int | None:
         """When the counted attempts ``matches`` (sorted µs) stop refusing; ``None``: never."""
@@ -276,6 +313,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=_time.UTC)
 
 def _local_date(us: int, zone: str) -> date:
     return datetime.fromtimestamp(us // US, _time.zone(zone)).date()
+
+
+def _next_midnight(t: int, zones: tuple[str, ...]) -> int:
+    """The first local midnight after ``t`` in any of ``zones``."""
+    return min(_day_start(zone, _local_date(t, zone) + timedelta(days=1)) for zone in zones)
 
 
 @lru_cache(maxsize=4096)

@@ -75,16 +75,17 @@ class MemoryLedger(KeyedLedger):
             index = self._index
             for constraint in constraints:
                 entries = index.get(constraint.key)
-                if not entries:
-                    found.append(())
-                    continue
-                since, outcomes, also = constraint.since, constraint.outcomes, constraint.also
-                start = 0 if since <= entries[0].ts else bisect_left(
-                    entries, since, key=_time_of)
-                hits = tuple(entry.ts for entry in entries[start:]
-                             if entry.expires > now
-                             and (outcomes is None or entry.outcome in outcomes)
-                             and (not also or all(key in entry.keys for key in also)))
+                if entries:
+                    since, outcomes, also = (constraint.since, constraint.outcomes,
+                                             constraint.also)
+                    start = 0 if since <= entries[0].ts else bisect_left(
+                        entries, since, key=_time_of)
+                    hits = tuple(entry.ts for entry in entries[start:]
+                                 if entry.expires > now
+                                 and (outcomes is None or entry.outcome in outcomes)
+                                 and (not also or all(key in entry.keys for key in also)))
+                else:
+                    hits = ()
                 if len(hits) >= constraint.limit:
                     allowed = False
                 found.append(hits)

@@ -179,6 +179,9 @@ class RedisLedger(KeyedLedger):
     consumers, is refused with ``LedgerError``), and ``forget`` finds the
     attempts recorded with the given keys as their subject.
 
+    Needs Redis 5 or later.  Every failure of the server or the connection
+    raises ``LedgerError``, never an empty history.
+
     Args:
         url_or_client: a ``redis://``, ``rediss://`` or ``unix://`` URL, or a
             client (``redis.Redis`` or ``redis.cluster.RedisCluster``), used
@@ -201,9 +204,10 @@ class RedisLedger(KeyedLedger):
         self._owned = isinstance(url_or_client, str)
         client: redis.Redis | redis.cluster.RedisCluster
         if isinstance(url_or_client, str):
-            # One quick retry, for a pooled connection the server has since
-            # closed; not the default backoff, which would hold a dialer for
-            # seconds on a server that is down.
+            # One immediate retry, for a pooled connection the server has
+            # since closed; not redis-py's default of ten with backoff, which
+            # holds a dialer for seconds when the server is down.  Never on a
+            # timeout: the script may have run, and would record twice.
             client = redis.Redis.from_url(
                 url_or_client, socket_timeout=socket_timeout,
                 socket_connect_timeout=socket_timeout,

@@ -1,0 +1,327 @@
+"""``RedisLedger`` against a real redis-server: the same answers as ``MemoryLedger``,
+one round trip per acquire, TTLs, the cluster layouts, and failures that are loud."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, cast
+
+import pytest
+import redis
+import redis.cluster
+
+from callwindow import LedgerError
+from callwindow.ledgers import Attempt, Constraint, Ledger, MemoryLedger, ledger_from_url
+from callwindow.ledgers._redis import RedisLedger
+from servers_redis import RedisServer, free_port, start_redis
+
+T0 = 1_700_000_000_123_457  # µs: far beyond what a Lua number prints exactly
+SECRET = "a secret of at least sixteen bytes"
+CONSUMERS = (("c:1", "p:+33612345678"), ("c:2", "p:+33612345678"), ("c:3", "p:+14155550123"))
+OUTCOMES = ("pending", "answered", "no_answer", "opt_out")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    with start_redis(tmp_path_factory) as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def cluster_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A one-node Redis Cluster (it takes 2 s to declare itself ready)."""
+    with start_redis(tmp_path_factory, cluster=True) as started:
+        yield started
+
+
+@pytest.fixture
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A server of this test's own, to kill and restart."""
+    with start_redis(tmp_path_factory) as started:
+        yield started
+
+
+@pytest.fixture
+def client(server: RedisServer) -> Iterator[redis.Redis]:
+    connection = redis.Redis.from_url(server.url)
+    connection.flushall()
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def ledger(server: RedisServer, client: redis.Redis) -> Iterator[RedisLedger]:
+    opened = RedisLedger(server.url)
+    yield opened
+    opened.close()
+
+
+# --------------------------------------------------------------------------
+# Same answers as the reference ledger
+# --------------------------------------------------------------------------
+
+
+def _random_constraint(rng: random.Random, consumer: str, phone: str, tag: str,
+                       sharded: bool) -> Constraint:
+    shapes: list[tuple[str, tuple[str, ...]]] = [(consumer, ()), (phone, (consumer,))]
+    if not sharded:
+        shapes += [(phone, ()), (tag, (phone,)), (tag, ())]
+    key, also = rng.choice(shapes)
+    outcomes = (None if rng.random() < 0.4
+                else frozenset(rng.sample(OUTCOMES, rng.randint(1, 3))))
+    return Constraint(key, also, T0 + rng.randrange(-2, 42), outcomes, rng.randint(1, 6))
+
+
+def _replay(seed: int, ledgers: tuple[Ledger, Ledger], sharded: bool) -> None:
+    """Run one random sequence of calls on both ledgers; every answer must agree."""
+    rng = random.Random(seed)
+    reference, tested = ledgers
+    ids: list[tuple[str, str]] = []  # (reference id, tested id) of each recorded attempt
+    for _ in range(300):
+        consumer, phone = rng.choice(CONSUMERS)
+        tag = "t:list=" + rng.choice("ab")
+        constraints = [_random_constraint(rng, consumer, phone, tag, sharded)
+                       for _ in range(rng.randint(0, 3))]
+        attempt = None
+        if rng.random() < 0.7:
+            attempt = Attempt(T0 + rng.randrange(40), "pending", (consumer, phone, tag),
+                              rng.choice((3600, None)))
+        expected = reference.check_and_record(consumer, constraints, attempt)
+        got = tested.check_and_record(consumer, constraints, attempt)
+        assert got[1] == expected[1], (constraints, attempt)
+        assert (got[0] is None) == (expected[0] is None)
+        if expected[0] is not None and got[0] is not None:
+            ids.append((expected[0], got[0]))
+        roll = rng.random()
+        if roll < 0.25 and ids:
+            reference_id, tested_id = rng.choice(ids)
+            outcome, retention = rng.choice(OUTCOMES), rng.choice((3600, None))
+            assert (tested.set_outcome(tested_id, outcome, retention)
+                    == reference.set_outcome(reference_id, outcome, retention))
+        elif roll < 0.28:
+            forgotten = [consumer] if sharded else rng.choice(([consumer], [phone], [tag]))
+            assert tested.forget(forgotten) == reference.forget(forgotten)
+        elif roll < 0.30:
+            assert not tested.set_outcome("00" * 12, "answered", None)
+
+
+@pytest.mark.parametrize("secret", [None, SECRET], ids=["plain", "hashed"])
+@pytest.mark.parametrize("sharded", [False, True], ids=["one-slot", "by-subject"])
+def test_same_answers_as_memory(server: RedisServer, client: redis.Redis, secret: str | None,
+                                sharded: bool) -> None:
+    tested = RedisLedger(server.url, secret=secret, shard_by_subject=sharded)
+    try:
+        for seed in range(3):
+            client.flushall()
+            _replay(seed, (MemoryLedger(secret=secret), tested), sharded)
+    finally:
+        tested.close()
+
+
+@pytest.mark.parametrize("sharded", [False, True], ids=["one-slot", "by-subject"])
+def test_same_answers_on_a_cluster(cluster_node: RedisServer, sharded: bool) -> None:
+    # The cluster node refuses a script that touches keys of two slots, even
+    # keys it did not declare: this proves the hash tags hold.
+    cluster = redis.cluster.RedisCluster(host="127.0.0.1", port=cluster_node.port)
+    try:
+        cluster.flushall()
+        tested = RedisLedger(cluster, shard_by_subject=sharded)
+        _replay(7, (MemoryLedger(), tested), sharded)
+        tested.close()  # a client passed in stays open
+        assert cluster.ping()
+    finally:
+        cluster.close()
+
+
+def test_since_is_exact_to_the_microsecond(ledger: RedisLedger) -> None:
+    for ts in (T0 - 1, T0, T0 + 1):
+        ledger.check_and_record("c:1", [], Attempt(ts, "pending", ("c:1",), 3600))
+    _, matches = ledger.check_and_record("c:1", [Constraint("c:1", (), T0, None, 9),
+                                                 Constraint("c:1", (), T0 + 1, None, 9),
+                                                 Constraint("c:1", (), T0 + 2, None, 9)], None)
+    assert matches == ((T0, T0 + 1), (T0 + 1,), ())
+
+
+def test_nothing_is_recorded_at_the_limit(ledger: RedisLedger) -> None:
+    rule = [Constraint("c:1", (), T0, None, 2)]
+    attempts = [ledger.check_and_record("c:1", rule, Attempt(T0 + i, "pending", ("c:1",), 60))
+                for i in range(3)]
+    assert [attempt_id is not None for attempt_id, _ in attempts] == [True, True, False]
+    assert attempts[2][1] == ((T0, T0 + 1),)
+    assert ledger.check_and_record("c:1", rule, None) == (None, ((T0, T0 + 1),))
+
+
+def test_hashed_keys_leave_no_number_in_redis(server: RedisServer, client: redis.Redis
+                                              ) -> None:
+    hashed = RedisLedger(server.url, secret=SECRET)
+    attempt_id, _ = hashed.check_and_record(
+        "c:alice", [], Attempt(T0, "pending", ("c:alice", "p:+33612345678"), 60))
+    assert attempt_id is not None
+    stored = client.hgetall(f"callwindow:{{all}}:a:{attempt_id}")
+    dump = repr([client.keys("*"), stored])
+    assert "alice" not in dump
+    assert "33612345678" not in dump
+    assert hashed.forget(["p:+33612345678"]) == 1
+    assert client.keys("*") == []
+    hashed.close()
+
+
+# --------------------------------------------------------------------------
+# One round trip, TTLs, housekeeping
+# --------------------------------------------------------------------------
+
+
+def _evalsha_calls(client: redis.Redis) -> int:
+    stats: dict[str, Any] = client.info("commandstats")
+    return int(stats.get("cmdstat_evalsha", {}).get("calls", 0))
+
+
+def test_one_round_trip_per_check_and_record(server: RedisServer, client: redis.Redis,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    watched = redis.Redis.from_url(server.url)
+    tested = RedisLedger(watched)
+    rules = [Constraint("c:1", (), T0, None, 5), Constraint("p:1", ("c:1",), T0, None, 5)]
+    attempt = Attempt(T0, "pending", ("c:1", "p:1"), 60)
+    tested.check_and_record("c:1", rules, attempt)  # loads the script
+    sent: list[object] = []
+    send: Callable[..., Any] = watched.execute_command
+
+    def counted(*args: Any, **options: Any) -> Any:
+        sent.append(args[0])
+        return send(*args, **options)
+
+    monkeypatch.setattr(watched, "execute_command", counted)
+    before = _evalsha_calls(client)
+    attempt_id, _ = tested.check_and_record("c:1", rules, attempt)
+    assert attempt_id is not None
+    assert sent == ["EVALSHA"]
+    assert _evalsha_calls(client) == before + 1
+    watched.close()
+
+
+def _ttls(client: redis.Redis, attempt_id: str) -> tuple[int, int, int]:
+    return (client.pttl(f"callwindow:{{all}}:a:{attempt_id}"),
+            client.pttl("callwindow:{all}:k:c:1"), client.pttl("callwindow:{all}:k:p:1"))
+
+
+def test_ttls_follow_retention(ledger: RedisLedger, client: redis.Redis) -> None:
+    kept, _ = ledger.check_and_record("c:1", [], Attempt(T0, "pending", ("c:1", "p:1"), 1000))
+    assert kept is not None
+    attempt_ttl, *index_ttls = _ttls(client, kept)
+    assert 990_000 < attempt_ttl <= 1_000_000
+    assert all(990_000 < ttl <= 1_000_000 for ttl in index_ttls)
+    # A shorter-lived attempt never shortens the indexes it joins.
+    brief, _ = ledger.check_and_record("c:1", [], Attempt(T0, "pending", ("c:1", "p:1"), 10))
+    assert brief is not None
+    attempt_ttl, *index_ttls = _ttls(client, brief)
+    assert 0 < attempt_ttl <= 10_000
+    assert all(ttl > 990_000 for ttl in index_ttls)
+    # An opt-out is kept until forgotten, and so are the indexes that find it.
+    assert ledger.set_outcome(brief, "opt_out", None)
+    assert _ttls(client, brief) == (-1, -1, -1)
+    assert client.hget(f"callwindow:{{all}}:a:{brief}", "o") == b"opt_out"
+    forever, _ = ledger.check_and_record("c:2", [], Attempt(T0, "opt_out", ("c:2",), None))
+    assert forever is not None
+    assert client.pttl(f"callwindow:{{all}}:a:{forever}") == -1
+    assert client.pttl("callwindow:{all}:k:c:2") == -1
+
+
+def test_expired_attempts_leave_the_index(ledger: RedisLedger, client: redis.Redis) -> None:
+    ledger.check_and_record("c:1", [], Attempt(T0 - 100, "opt_out", ("c:1",), None))
+    for i in range(20):  # kept 0 s: gone as soon as written
+        ledger.check_and_record("c:1", [], Attempt(T0 + i, "pending", ("c:1",), 0))
+    ledger.check_and_record("c:1", [], Attempt(T0 + 50, "pending", ("c:1",), 60))
+    assert client.zcard("callwindow:{all}:k:c:1") == 2
+    _, matches = ledger.check_and_record("c:1", [Constraint("c:1", (), 0, None, 9)], None)
+    assert matches == ((T0 - 100, T0 + 50),)
+
+
+def test_set_outcome_and_forget_of_what_is_not_kept(ledger: RedisLedger) -> None:
+    assert not ledger.set_outcome("00" * 12, "answered", 60)
+    assert not ledger.set_outcome("not-an-id.{x}", "answered", 60)
+    assert ledger.forget(["c:nobody"]) == 0
+    attempt_id, _ = ledger.check_and_record("c:1", [], Attempt(T0, "pending", ("c:1",), 60))
+    assert attempt_id is not None
+    assert ledger.forget(["c:1", "c:1"]) == 1
+    assert not ledger.set_outcome(attempt_id, "answered", 60)
+
+
+def test_a_shared_rule_is_refused_when_sharded(server: RedisServer, client: redis.Redis
+                                                ) -> None:
+    sharded = RedisLedger(server.url, shard_by_subject=True)
+    per_phone = Constraint("p:+33612345678", (), T0, None, 1)
+    with pytest.raises(LedgerError, match="unsharded"):
+        sharded.check_and_record("c:1", [per_phone], Attempt(T0, "pending", ("c:1",), 60))
+    assert client.keys("*") == []
+    per_phone_of_consumer = Constraint("p:+33612345678", ("c:1",), T0, None, 1)
+    assert sharded.check_and_record("c:1", [per_phone_of_consumer], None) == (None, ((),))
+    sharded.close()
+
+
+def test_a_client_that_decodes_replies(server: RedisServer, client: redis.Redis) -> None:
+    texts = redis.Redis.from_url(server.url, decode_responses=True)
+    tested = RedisLedger(texts)
+    attempt_id, _ = tested.check_and_record("c:1", [], Attempt(T0, "pending", ("c:1",), 60))
+    assert attempt_id is not None
+    assert tested.check_and_record("c:1", [Constraint("c:1", (), T0, None, 2)], None) == (
+        None, ((T0,),))
+    assert tested.set_outcome(attempt_id, "answered", 60)
+    texts.close()
+
+
+def test_from_url(server: RedisServer, client: redis.Redis) -> None:
+    opened = ledger_from_url(server.url, secret=SECRET, prefix="other")
+    assert isinstance(opened, RedisLedger)
+    assert opened.check_and_record("c:1", [], Attempt(T0, "pending", ("c:1",), 60))[0]
+    keys = cast(list[bytes], client.keys("*"))
+    assert keys
+    assert all(key.startswith(b"other:{all}:") for key in keys)
+    opened.close()
+    with pytest.raises(ValueError, match="braces"):
+        RedisLedger(server.url, prefix="a{b}")
+
+
+# --------------------------------------------------------------------------
+# Failures
+# --------------------------------------------------------------------------
+
+
+def test_a_dead_server_is_an_error_not_an_empty_history(own_server: RedisServer) -> None:
+    tested = RedisLedger(own_server.url, socket_timeout=1.0)
+    rule = [Constraint("c:1", (), T0, None, 1)]
+    tested.check_and_record("c:1", rule, Attempt(T0, "pending", ("c:1",), 60))
+    own_server.kill()
+    started = time.monotonic()
+    with pytest.raises(LedgerError, match=re.escape(f"127.0.0.1:{own_server.port}")):
+        tested.check_and_record("c:1", rule, Attempt(T0 + 1, "pending", ("c:1",), 60))
+    with pytest.raises(LedgerError):
+        tested.set_outcome("00" * 12, "answered", 60)
+    with pytest.raises(LedgerError):
+        tested.forget(["c:1"])
+    assert time.monotonic() - started < 5
+    tested.close()
+
+
+def test_nothing_listening_fails_on_use_not_on_construction() -> None:
+    tested = RedisLedger(f"redis://127.0.0.1:{free_port()}/0", socket_timeout=0.5)
+    with pytest.raises(LedgerError, match=re.escape("127.0.0.1:")):
+        tested.check_and_record("c:1", [], Attempt(T0, "pending", ("c:1",), 60))
+    tested.close()
+
+
+def test_history_survives_a_crash(own_server: RedisServer) -> None:
+    tested = RedisLedger(own_server.url)
+    rule = [Constraint("c:1", (), T0, None, 2)]
+    first, _ = tested.check_and_record("c:1", rule, Attempt(T0, "pending", ("c:1",), 3600))
+    assert first is not None
+    tested.check_and_record("c:1", rule, Attempt(T0 + 1, "opt_out", ("c:1",), None))
+    own_server.kill()
+    own_server.restart()
+    # The same ledger goes on: a fresh connection, and the script loaded again.
+    assert tested.check_and_record("c:1", rule, Attempt(T0 + 2, "pending", ("c:1",), 60)) == (
+        None, ((T0, T0 + 1),))
+    assert tested.set_outcome(first, "answered", 60)
+    tested.close()
