@@ -49,6 +49,7 @@ class LedgerFactory:
         self._tmp_path = tmp_path
         self._made: list[Ledger] = []
         self.url = self._url()
+        self._prefix = f"test{next(_names)}"
 
     def _url(self) -> str:
         if self.backend == "memory":
@@ -64,7 +65,7 @@ class LedgerFactory:
     def options(self) -> dict[str, Any]:
         """Constructor options that keep this test's data apart from others'."""
         if self.backend == "redis":
-            return {"prefix": f"test{next(_names)}"}
+            return {"prefix": self._prefix}
         return {}
 
     def __call__(self, **options: Any) -> Ledger:

@@ -14,12 +14,9 @@ Where no server binaries are installed the tests that need one are skipped,
 unless ``CALLWINDOW_REQUIRE_SERVERS=1`` (CI), where they fail instead::
 
     @pytest.fixture(scope="session")
-    def postgres_server() -> Iterator[PostgresServer]:
-        server = start_postgres()
-        try:
+    def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
+        with start_postgres(tmp_path_factory) as server:
             yield server
-        finally:
-            server.stop()
 """
 
 from __future__ import annotations
@@ -34,14 +31,13 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
+from types import TracebackType
 from typing import Any, NoReturn
 
 import pytest
 
-__all__ = ["PostgresServer", "find_postgres_bindir", "postgres_server", "start_postgres",
-           "unavailable"]
+__all__ = ["PostgresServer", "find_postgres_bindir", "start_postgres", "unavailable"]
 
 SUPERUSER = "postgres"
 DATABASE = "callwindow"
@@ -101,6 +97,11 @@ def _unprivileged_user() -> pwd.struct_passwd | None:
 class PostgresServer:
     """One PostgreSQL server in a temporary directory, owned by the test session.
 
+    The data live in a directory of the system's temporary directory (short,
+    for the unix socket's path, and reachable by the unprivileged user), which
+    ``stop`` removes; the server's log is copied to ``logs`` first, if given.
+    Use it in a ``with`` block, which stops it.
+
     Attributes:
         url: ``postgresql://postgres@127.0.0.1:<port>/callwindow``, the test database.
         admin_url: the same server's ``postgres`` database.
@@ -108,8 +109,9 @@ class PostgresServer:
         base: the temporary directory (data directory, socket directory, log).
     """
 
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, logs: Path | None = None) -> None:
         self.bindir = bindir
+        self.logs = logs
         self._user = _unprivileged_user()
         self.base = Path(tempfile.mkdtemp(prefix="cw-pg-"))  # short: unix socket paths
         self.data = self.base / "data"
@@ -131,6 +133,13 @@ class PostgresServer:
     def url(self) -> str:
         """A URL for the test database, as the superuser (trust authentication)."""
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{DATABASE}"
+
+    def __enter__(self) -> PostgresServer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.stop()
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -206,18 +215,23 @@ class PostgresServer:
             except subprocess.TimeoutExpired:
                 self.kill()
         self._process = None
+        if self.logs is not None and self.log.exists():
+            with contextlib.suppress(OSError):
+                shutil.copyfile(self.log, self.logs / "server.log")
         shutil.rmtree(self.base, ignore_errors=True)
 
     # -- helpers ----------------------------------------------------------------
 
-    def create_database(self, name: str | None = None) -> str:
-        """Create a fresh database (a new name when none is given); its URL."""
+    def fresh_database_url(self) -> str:
+        """The URL of a new, empty database: a test's data kept apart from others'."""
+        self._databases += 1
+        return self.create_database(f"{DATABASE}_{self._databases}")
+
+    def create_database(self, name: str) -> str:
+        """Create the database ``name``; its URL."""
         import psycopg
         from psycopg import sql
 
-        if name is None:
-            self._databases += 1
-            name = f"{DATABASE}_{self._databases}"
         with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=10) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{name}"
@@ -268,9 +282,14 @@ class PostgresServer:
                                f"{result.stdout}\n{result.stderr}")
 
 
-def start_postgres() -> PostgresServer:
-    """A running server with a ``callwindow`` database; skips (or fails, when
-    servers are required) without binaries or ``psycopg``.  Call ``stop()``."""
+def start_postgres(tmp_path_factory: pytest.TempPathFactory | None = None) -> PostgresServer:
+    """A running server with a ``callwindow`` database, to use in a ``with`` block
+    (or ``stop()`` it).
+
+    Skips the test (or fails it, when ``CALLWINDOW_REQUIRE_SERVERS=1``)
+    without server binaries or ``psycopg``.  With ``tmp_path_factory`` the
+    server's log is kept in pytest's temporary directory after it stops.
+    """
     try:
         import psycopg  # noqa: F401
     except ImportError:
@@ -278,7 +297,8 @@ def start_postgres() -> PostgresServer:
     bindir = find_postgres_bindir()
     if bindir is None:
         unavailable(_MISSING)
-    server = PostgresServer(bindir)
+    logs = None if tmp_path_factory is None else tmp_path_factory.mktemp("postgres")
+    server = PostgresServer(bindir, logs)
     try:
         server.init()
     except BaseException:
@@ -286,12 +306,3 @@ def start_postgres() -> PostgresServer:
         raise
     return server
 
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """One server for the whole session (import this fixture into a conftest or test)."""
-    server = start_postgres()
-    try:
-        yield server
-    finally:
-        server.stop()

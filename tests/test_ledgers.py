@@ -315,10 +315,11 @@ def test_a_server_killed_mid_run_refuses_calls_and_keeps_its_history(
 def _eventually(predicate: Callable[[], bool], seconds: float = 15) -> bool:
     """``predicate()``, retried while a restarted server comes back (bounded)."""
     deadline = time.monotonic() + seconds
-    while True:
-        if predicate() or time.monotonic() > deadline:
-            return predicate()
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
         time.sleep(0.2)
+    return True
 
 
 # -- choosing a ledger by URL -------------------------------------------------------------

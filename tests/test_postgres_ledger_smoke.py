@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,7 +18,7 @@ import pytest
 
 from callwindow._errors import LedgerError
 from callwindow.ledgers import Attempt, Constraint, Ledger, MemoryLedger, ledger_from_url
-from servers_postgres import PostgresServer, postgres_server, start_postgres
+from servers_postgres import PostgresServer, start_postgres
 
 try:
     from callwindow.ledgers._postgres import PostgresLedger
@@ -26,8 +27,6 @@ except ImportError:  # psycopg missing: skip, unless servers are required (CI)
         raise
     pytest.skip("psycopg is not installed: pip install 'callwindow[postgres]'",
                 allow_module_level=True)
-
-__all__ = ["postgres_server"]  # the session fixture, imported for pytest to find
 
 SECRET = "a secret of at least sixteen bytes"
 OUTCOMES = ("pending", "no_answer", "connected", "opt_out")
@@ -41,8 +40,8 @@ SUBJECTS = (
 
 @pytest.fixture
 def url(postgres_server: PostgresServer) -> str:
-    """A fresh, empty database on the session's server."""
-    return postgres_server.create_database()
+    """A fresh, empty database on the session's server (``postgres_server``: conftest)."""
+    return postgres_server.fresh_database_url()
 
 
 @pytest.fixture
@@ -192,6 +191,41 @@ def test_unreachable_server_is_an_error_naming_it_without_the_password(
         PostgresLedger("host=x password=hunter2 =broken")
 
 
+def test_threads_racing_record_exactly_the_limit(ledger: PostgresLedger) -> None:
+    limit = [Constraint("c:hot", (), 0, None, 3)]
+    recorded: list[str | None] = []
+
+    def race(n: int) -> None:
+        for i in range(4):
+            attempt = Attempt(n * 10 + i, "pending", ("c:hot",), None)
+            recorded.append(ledger.check_and_record("c:hot", limit, attempt)[0])
+
+    threads = [threading.Thread(target=race, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(recorded) == 16
+    assert sum(attempt_id is not None for attempt_id in recorded) == 3
+
+
+def test_expired_attempts_are_purged(ledger: PostgresLedger, url: str,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import psycopg
+
+    from callwindow.ledgers import _postgres
+
+    monkeypatch.setattr(_postgres, "_PURGE_EVERY", 4)
+    for ts in range(3):  # expire at once
+        ledger.check_and_record("c:1", [], Attempt(ts, "busy", ("c:1", "t:x=y"), 0))
+    ledger.check_and_record("c:1", [], Attempt(9, "busy", ("c:1", "t:x=y"), None))  # 4th: purge
+    with psycopg.connect(url) as conn:
+        attempts = conn.execute("SELECT ts FROM callwindow_attempts").fetchall()
+        keys = conn.execute("SELECT count(*) FROM callwindow_attempt_keys").fetchone()
+    assert attempts == [(9,)]
+    assert keys == (2,)
+
+
 def _race(url: str, barrier: Any, results: Any, tries: int) -> None:
     """One of the racing processes: build the ledger, then acquire ``tries`` times."""
     barrier.wait()  # build all at once: the schema is created concurrently too
@@ -248,13 +282,10 @@ def test_a_forked_child_gets_its_own_connection(ledger: PostgresLedger) -> None:
 
 
 @pytest.fixture
-def own_server() -> Iterator[PostgresServer]:
+def own_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
     """A server of this test's own, to crash."""
-    server = start_postgres()
-    try:
+    with start_postgres(tmp_path_factory) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_a_killed_server_is_an_error_then_recovers(own_server: PostgresServer) -> None:

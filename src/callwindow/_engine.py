@@ -15,13 +15,16 @@ from ._enums import Outcome, ReasonCode
 from ._errors import LedgerError
 from ._frequency import (
     EXTREME_ZONES,
+    HOUR_US,
     US,
     Attempt,
+    Constraint,
     Rule,
     Subject,
     Tally,
     compile_rules,
     from_us,
+    next_midnight,
     retention_for,
 )
 from ._models import Consumer, Policy, parse_duration
@@ -31,6 +34,7 @@ __all__ = ["Clock", "Engine", "SystemClock"]
 
 _T = TypeVar("_T")
 _PENDING = Outcome.PENDING.value
+_NOT_KEPT: tuple[int, tuple[int, ...], tuple[int, ...]] = (0, (), ())
 
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _MAX_PLANS = 65536
@@ -58,7 +62,7 @@ class _Plan:
     at one instant once (the last explanation is kept).
     """
 
-    __slots__ = ("_last", "calendars", "refusals", "zones")
+    __slots__ = ("_last", "_sinces", "calendars", "refusals", "zones")
 
     def __init__(self, zones: tuple[str, ...], calendars: tuple[ZoneCalendar, ...],
                  refusals: tuple[Reason, ...]) -> None:
@@ -66,6 +70,47 @@ class _Plan:
         self.calendars = calendars
         self.refusals = refusals  # reasons no passage of time lifts
         self._last: tuple[float, tuple[tuple[Reason, ...], datetime | None]] | None = None
+        self._sinces: dict[int, tuple[int, tuple[int, ...], tuple[int, ...]] | None] = {}
+
+    def sinces(self, rules: Sequence[Rule], zones: tuple[str, ...], t: int, clocked: bool
+               ) -> tuple[int, ...]:
+        """Each rule's ``since`` at ``t``, for a consumer in ``zones``.
+
+        Calendar-day rules change their answer only at local midnights, so the
+        answers are kept per UTC hour (with the one instant in the hour where
+        they change); rolling rules are worked out on every call.
+        """
+        hour = t // HOUR_US
+        kept = self._sinces.get(hour, _NOT_KEPT)
+        if kept is _NOT_KEPT:
+            kept = self._sinces_in_hour(rules, zones, hour)
+        if kept is None:  # two zones pass midnight within this hour: no shortcut
+            return tuple(rule.since(t, rule.fixed_zones or zones or EXTREME_ZONES)
+                         for rule in rules)
+        change, before, after = kept
+        found = before if t < change else after
+        if not clocked:  # no rolling rule among them
+            return found
+        return tuple(t - rule.period_us + 1 if rule.by_clock else value  # type: ignore[operator]
+                     for rule, value in zip(rules, found, strict=True))
+
+    def _sinces_in_hour(self, rules: Sequence[Rule], zones: tuple[str, ...], hour: int
+                        ) -> tuple[int, tuple[int, ...], tuple[int, ...]] | None:
+        start, end = hour * HOUR_US, (hour + 1) * HOUR_US
+        all_zones = tuple({z for rule in rules
+                           for z in (rule.fixed_zones or zones or EXTREME_ZONES)})
+        change = next_midnight(start, all_zones)
+        kept: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None
+        if change >= end or next_midnight(change, all_zones) >= end:
+            def at(moment: int) -> tuple[int, ...]:
+                return tuple(rule.since(moment, rule.fixed_zones or zones or EXTREME_ZONES)
+                             for rule in rules)
+            before = at(start)
+            kept = (change, before, at(change) if change < end else before)
+        if len(self._sinces) >= 4096:
+            self._sinces.clear()
+        self._sinces[hour] = kept
+        return kept
 
     def reasons(self, ts: float) -> tuple[Reason, ...]:
         """Every reason the calendars and fixed refusals give at ``ts``."""
@@ -172,6 +217,8 @@ class Engine:
         self._raise_ledger_errors = on_ledger_error == "raise"
         self._rules: tuple[Rule, ...] = compile_rules(policies)
         self._always_in_force = all(rule.always for rule in self._rules)
+        self._clocked = any(rule.by_clock for rule in self._rules)
+        self._token = object()  # names this engine's rules in each Subject's cache
         self._retention_floor = floor
         self._pending_retention = self._retention(_PENDING)
         self._schedules = tuple(Schedule(item) for item in policies)
@@ -207,7 +254,10 @@ class Engine:
         consumer never exceed a limit.  A refused call records nothing.
         """
         moment = self._instant(at, "at")
-        plan = self._plan(consumer)
+        try:
+            plan = self._plans.get(consumer.plan_key) or self._plan(consumer)
+        except AttributeError:
+            plan = self._plan(consumer)  # off the hot path: names a wrong argument
         return self._decide_with_history(consumer, plan, moment, record=True)
 
     def record(self, consumer: Consumer, *, outcome: Outcome | str,
@@ -388,11 +438,16 @@ class Engine:
         # ts * 1e6 is within a small fraction of the exact microsecond: round it.
         t = int(ts * US + 0.5) if ts >= 0 else round(ts * US)
         zones = consumer.candidate_zones
-        rules = self._rules if self._always_in_force else [
-            rule for rule in self._rules if _in_force(rule, zones, t)]
-        constraints = [rule.constraint(subject, t, rule.fixed_zones or zones or EXTREME_ZONES)
-                       for rule in rules]
-        attempt = (Attempt(t, _PENDING, subject.keys, self._pending_retention)
+        keyed = subject.keyed(self._token, self._rules)
+        sinces = plan.sinces(self._rules, zones, t, self._clocked)
+        if not self._always_in_force:
+            in_force = [_in_force(rule, zones, t) for rule in self._rules]
+            keyed = tuple(item for item, keep in zip(keyed, in_force, strict=True) if keep)
+            sinces = tuple(since for since, keep in zip(sinces, in_force, strict=True) if keep)
+        new = tuple.__new__  # a NamedTuple without its keyword-handling constructor
+        constraints = [new(Constraint, (key, also, since, rule.outcomes, rule.limit))
+                       for (rule, key, also), since in zip(keyed, sinces, strict=True)]
+        attempt = (new(Attempt, (t, _PENDING, subject.keys, self._pending_retention))
                    if record else None)
         try:
             attempt_id, matches = self.ledger.check_and_record(

@@ -32,7 +32,7 @@ US = 1_000_000
 EVER = -(2**53)
 #: Later than any instant: a policy that never lapses.
 NEVER = 2**53
-_HOUR_US = 3600 * US
+HOUR_US = 3600 * US
 #: With no zone known, calendar days are counted in the two extreme zones, so
 #: whatever the consumer's true local date, the count is at least as strict.
 EXTREME_ZONES = ("Etc/GMT+12", "Etc/GMT-14")
@@ -79,7 +79,7 @@ class Subject:
     is never less strict than the rule.
     """
 
-    __slots__ = ("_per", "identity", "keys", "scopes", "subjects")
+    __slots__ = ("_per", "_plans", "identity", "keys", "scopes", "subjects")
 
     def __init__(self, consumer: Consumer) -> None:
         scopes: dict[str, str] = {}
@@ -98,10 +98,21 @@ class Subject:
         self.identity = self.subjects[0]
         self.keys: tuple[str, ...] = tuple(scopes.values())
         self._per: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
+        self._plans: dict[object, tuple[tuple[Rule, str, tuple[str, ...]], ...]] = {}
 
     def key(self, scope: str) -> str:
         """The key of one scope (``consumer``, ``phone``, ``tag:<name>``)."""
         return self.scopes.get(scope, self.identity)
+
+    def keyed(self, token: object, rules: Sequence[Rule]
+              ) -> tuple[tuple[Rule, str, tuple[str, ...]], ...]:
+        """Each of ``rules`` with the key it counts this subject by (kept per ``token``,
+        an object of the caller's that lives as long as ``rules``)."""
+        found = self._plans.get(token)
+        if found is None:
+            found = self._plans[token] = tuple((rule, *self.per(rule.scopes))
+                                               for rule in rules)
+        return found
 
     def per(self, scopes: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
         """The key to count by for a rule ``per`` these scopes, and the keys to match too."""
@@ -115,7 +126,7 @@ class Subject:
 class Rule:
     """One limit or cooldown of one policy, compiled."""
 
-    __slots__ = ("_calendar_days", "_in_force", "_since_by_hour", "always", "code", "cooldown",
+    __slots__ = ("_calendar_days", "_in_force", "always", "code", "cooldown",
                  "fixed_zones", "limit", "outcomes", "period_us", "policy", "scopes", "source_rule")
 
     def __init__(self, policy: Policy, source_rule: LimitRule | CooldownRule) -> None:
@@ -124,7 +135,6 @@ class Rule:
         self.scopes = source_rule.per
         self.cooldown = isinstance(source_rule, CooldownRule)
         self._in_force: dict[tuple[str, ...], tuple[int, int]] = {}
-        self._since_by_hour: dict[tuple[tuple[str, ...], int], tuple[int, int, int]] = {}
         #: In force at every instant: no effective dates to look up.
         self.always = policy.effective_from is None and policy.effective_to is None
         #: The policy's own zone, when it names one: dates are counted there.
@@ -158,37 +168,14 @@ class Rule:
         days = self._calendar_days
         if days is None:
             return t - self.period_us + 1
-        # Counts while its local date is within the last ``days`` dates in some
-        # zone.  The answer changes only at local midnights: keep it per hour.
-        hour = t // _HOUR_US
-        cached = self._since_by_hour.get((zones, hour)) or self._since_in_hour(hour, zones)
-        if cached is None:  # two zones pass midnight within the hour: work it out
-            return self._since_on_dates(t, zones)
-        change, before, after = cached
-        return before if t < change else after
-
-    def _since_in_hour(self, hour: int, zones: tuple[str, ...]
-                       ) -> tuple[int, int, int] | None:
-        """``since`` over one hour: (the instant it changes, before, from then on).
-
-        ``None`` when it changes twice within the hour (not kept).
-        """
-        start, end = hour * _HOUR_US, (hour + 1) * _HOUR_US
-        change = _next_midnight(start, zones)
-        before = self._since_on_dates(start, zones)
-        after = self._since_on_dates(change, zones) if change < end else before
-        if change < end and _next_midnight(change, zones) < end:
-            return None
-        if len(self._since_by_hour) >= 4096:
-            self._since_by_hour.clear()
-        answer = self._since_by_hour[(zones, hour)] = (change, before, after)
-        return answer
-
-    def _since_on_dates(self, t: int, zones: tuple[str, ...]) -> int:
-        days = self._calendar_days
-        assert days is not None
+        # Counts while its local date is within the last ``days`` dates in some zone.
         return min(_day_start(zone, _local_date(t, zone) - timedelta(days=days - 1))
                    for zone in zones)
+
+    @property
+    def by_clock(self) -> bool:
+        """Whether ``since`` moves with every instant (a rolling window)."""
+        return self.period_us is not None and self._calendar_days is None
 
     def expiry(self, ts: int, zones: tuple[str, ...]) -> int:
         """The first instant at which an attempt made at ``ts`` no longer counts."""
@@ -315,7 +302,7 @@ def _local_date(us: int, zone: str) -> date:
     return datetime.fromtimestamp(us // US, _time.zone(zone)).date()
 
 
-def _next_midnight(t: int, zones: tuple[str, ...]) -> int:
+def next_midnight(t: int, zones: tuple[str, ...]) -> int:
     """The first local midnight after ``t`` in any of ``zones``."""
     return min(_day_start(zone, _local_date(t, zone) + timedelta(days=1)) for zone in zones)
 

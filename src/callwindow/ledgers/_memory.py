@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import os
 import threading
 import time
 from bisect import bisect_left, insort
+from collections import deque
 from collections.abc import Callable, Sequence
 
 from .._frequency import Attempt, Constraint
@@ -21,7 +21,7 @@ _FOREVER = float("inf")
 class _Entry:
     __slots__ = ("expires", "id", "keys", "outcome", "ts")
 
-    def __init__(self, attempt_id: str, ts: int, outcome: str, keys: frozenset[str],
+    def __init__(self, attempt_id: str, ts: int, outcome: str, keys: tuple[str, ...],
                  expires: float) -> None:
         self.id = attempt_id
         self.ts = ts
@@ -55,7 +55,10 @@ class MemoryLedger(KeyedLedger):
         self._lock = threading.Lock()
         self._attempts: dict[str, _Entry] = {}
         self._index: dict[str, list[_Entry]] = {}
-        self._expiring: list[tuple[float, str]] = []  # heap of (expires, id)
+        # Per retention, the entries in the order they expire (the clock only
+        # moves on, so appending keeps each queue sorted: no heap needed).
+        self._expiring: dict[int, deque[tuple[float, _Entry]]] = {}
+        self._next_expiry = _FOREVER  # no queue's head expires before this
         self._prefix = os.urandom(6).hex() + "-"
         self._numbers = itertools.count(1)
 
@@ -65,10 +68,11 @@ class MemoryLedger(KeyedLedger):
     def check_and_record(self, subject: str, constraints: Sequence[Constraint],
                          attempt: Attempt | None) -> tuple[str | None, Matches]:
         """See ``Ledger.check_and_record``."""
-        subject, constraints, attempt = self.stored(subject, constraints, attempt)
+        if self._secret is not None:
+            subject, constraints, attempt = self.stored(subject, constraints, attempt)
         with self._lock:
             now = self._clock()
-            if attempt is not None:
+            if attempt is not None and now >= self._next_expiry:
                 self._expire(now)
             found: list[tuple[int, ...]] = []
             allowed = True
@@ -89,9 +93,27 @@ class MemoryLedger(KeyedLedger):
                 if len(hits) >= constraint.limit:
                     allowed = False
                 found.append(hits)
-            attempt_id = None
-            if allowed and attempt is not None:
-                attempt_id = self._insert(attempt, now)
+            if not allowed or attempt is None:
+                return None, tuple(found)
+            # Record it (inline: this is the hot path of every acquire).
+            attempt_id = self._prefix + str(next(self._numbers))
+            retention = attempt.retention
+            expires = _FOREVER if retention is None else now + retention
+            entry = _Entry(attempt_id, attempt.ts, attempt.outcome, attempt.keys, expires)
+            self._attempts[attempt_id] = entry
+            for key in attempt.keys:
+                entries = index.get(key)
+                if entries is None:
+                    index[key] = [entry]
+                elif entries[-1].ts <= entry.ts:
+                    entries.append(entry)
+                else:
+                    insort(entries, entry)
+            if retention is not None:
+                queue = self._expiring.get(retention) or self._queue(retention)
+                queue.append((expires, entry))
+                if expires < self._next_expiry:
+                    self._next_expiry = expires
         return attempt_id, tuple(found)
 
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
@@ -104,7 +126,8 @@ class MemoryLedger(KeyedLedger):
             entry.outcome = outcome
             entry.expires = _FOREVER if retention is None else now + retention
             if retention is not None:
-                heapq.heappush(self._expiring, (entry.expires, attempt_id))
+                self._queue(retention).append((entry.expires, entry))
+                self._next_expiry = min(self._next_expiry, entry.expires)
             return True
 
     def forget(self, subjects: Sequence[str]) -> int:
@@ -123,31 +146,19 @@ class MemoryLedger(KeyedLedger):
         """How many attempts are kept (expired ones may linger until the next write)."""
         return len(self._attempts)
 
-    def _insert(self, attempt: Attempt, now: float) -> str:
-        attempt_id = self._prefix + format(next(self._numbers), "x")
-        expires = _FOREVER if attempt.retention is None else now + attempt.retention
-        entry = _Entry(attempt_id, attempt.ts, attempt.outcome, frozenset(attempt.keys),
-                       expires)
-        self._attempts[attempt_id] = entry
-        for key in entry.keys:
-            entries = self._index.get(key)
-            if entries is None:
-                self._index[key] = [entry]
-            elif entries[-1].ts <= entry.ts:
-                entries.append(entry)
-            else:
-                insort(entries, entry)
-        if attempt.retention is not None:
-            heapq.heappush(self._expiring, (expires, attempt_id))
-        return attempt_id
+    def _queue(self, retention: int) -> deque[tuple[float, _Entry]]:
+        return self._expiring.setdefault(retention, deque())
 
     def _expire(self, now: float) -> None:
-        expiring = self._expiring
-        while expiring and expiring[0][0] <= now:
-            _, attempt_id = heapq.heappop(expiring)
-            entry = self._attempts.get(attempt_id)
-            if entry is not None and entry.expires <= now:  # not extended since
-                self._remove(entry)
+        attempts = self._attempts
+        for queue in self._expiring.values():
+            while queue and queue[0][0] <= now:
+                entry = queue.popleft()[1]
+                # Skip entries forgotten, or kept longer by a later outcome.
+                if attempts.get(entry.id) is entry and entry.expires <= now:
+                    self._remove(entry)
+        heads = [queue[0][0] for queue in self._expiring.values() if queue]
+        self._next_expiry = min(heads, default=_FOREVER)
 
     def _remove(self, entry: _Entry) -> None:
         del self._attempts[entry.id]

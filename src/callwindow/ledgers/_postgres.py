@@ -48,7 +48,7 @@ _PERSON = b"callwindow"
 
 
 def _lock_id(key: str) -> int:
-    """The advisory lock (a signed 64-bit integer) that serialises writers of ``key``."""
+    """The advisory lock (a signed 64-bit integer) that orders the acquires touching ``key``."""
     digest = hashlib.blake2b(key.encode(), digest_size=8, person=_PERSON).digest()
     return int.from_bytes(digest, "big", signed=True)
 
@@ -70,6 +70,11 @@ _INSERT = (f"added AS (INSERT INTO {ATTEMPTS} (id, ts, outcome, expires) "
 # after the one that takes the locks), whatever the server's default level.
 _BEGIN = "BEGIN ISOLATION LEVEL READ COMMITTED"
 _COMMIT = "COMMIT"
+# Every statement here looks rows up by key, id or expiry, through an index.
+# The plans psycopg prepares are kept: one made while the tables were small
+# (a new deployment) scans them whole, and slows down as they grow, until
+# autovacuum's next ANALYZE.  This keeps the planner on the indexes.
+_INDEXES_ONLY = "SET LOCAL enable_seqscan = off"
 _SET_OUTCOME = (f"UPDATE {ATTEMPTS} SET outcome = %s::text, expires = %s::float8 "
                 f"WHERE id = %s::text AND (expires IS NULL OR expires > %s::float8)")
 _FORGET = (f"WITH doomed AS (SELECT id FROM {ATTEMPTS} WHERE id IN "
@@ -128,7 +133,7 @@ class PostgresLedger(KeyedLedger):
             # The parser's message may quote the string, password and all.
             raise LedgerError("PostgreSQL ledger: invalid connection string (expected a "
                               "postgresql:// URL or libpq key=value pairs)") from None
-        self.conninfo = conninfo
+        self._conninfo = conninfo  # holds the password: never shown
         self.name = _describe(params)
         self._password = str(params.get("password") or "")
         self._options: dict[str, Any] = {}
@@ -238,7 +243,7 @@ class PostgresLedger(KeyedLedger):
             local.conn = None
             # Autocommit, but every call runs in an explicit transaction: see
             # _transaction.
-            conn = psycopg.connect(self.conninfo, autocommit=True, **self._options)
+            conn = psycopg.connect(self._conninfo, autocommit=True, **self._options)
             try:
                 if not self._schema_ready:
                     self._create_schema(conn)
@@ -268,6 +273,7 @@ class PostgresLedger(KeyedLedger):
         try:
             with pipeline:
                 conn.execute(_BEGIN)
+                conn.execute(_INDEXES_ONLY)
                 yield conn
                 conn.execute(_COMMIT)
         except BaseException:
