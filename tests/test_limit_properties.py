@@ -120,8 +120,8 @@ def edges(policy: cw.Policy, consumer: cw.Consumer,
           history: list[tuple[datetime, str]]) -> list[datetime]:
     """Where counts change: an attempt plus a period, or a local midnight that many
     days after it, and a microsecond either side."""
-    periods = [rule.period_seconds for rule in (*policy.limits, *policy.cooldowns)
-               if rule.period_seconds]
+    periods = [limit.period_seconds for limit in policy.limits]
+    periods += [c.period_seconds for c in policy.cooldowns if c.period_seconds is not None]
     found = []
     for at, _ in history:
         for seconds in periods:
