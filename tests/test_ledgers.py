@@ -185,9 +185,8 @@ CONSUMER = cw.Consumer(id="racer", phone="+33612345678")
 AT = "2026-11-02T10:30:00+01:00"
 
 
+@pytest.mark.parametrize("ledgers", SHARED_BACKENDS, indirect=True)
 def test_engine_takes_the_ledger_by_url(ledgers: LedgerFactory) -> None:
-    if ledgers.backend == "memory":
-        pytest.skip("memory:// is private to the engine: nothing to share")
     with cw.Engine(LIMIT_4, ledger=cw.ledger_from_url(ledgers.url, **ledgers.options())
                    ) as writer:
         assert writer.acquire(CONSUMER, AT).allowed

@@ -73,12 +73,13 @@ class _Plan:
         self._sinces: dict[int, tuple[int, tuple[int, ...], tuple[int, ...]] | None] = {}
 
     def sinces(self, rules: Sequence[Rule], zones: tuple[str, ...], t: int, clocked: bool
-               ) -> tuple[int, ...]:
+               ) -> tuple[tuple[int, ...], int, int]:
         """Each rule's ``since`` at ``t``, for a consumer in ``zones``.
 
         Calendar-day rules change their answer only at local midnights, so the
         answers are kept per UTC hour (with the one instant in the hour where
-        they change); rolling rules are worked out on every call.
+        they change); rolling rules are worked out on every call.  Also says
+        from when until when the answer holds (an empty span: only at ``t``).
         """
         hour = t // HOUR_US
         kept = self._sinces.get(hour, _NOT_KEPT)
@@ -86,13 +87,15 @@ class _Plan:
             kept = self._sinces_in_hour(rules, zones, hour)
         if kept is None:  # two zones pass midnight within this hour: no shortcut
             return tuple(rule.since(t, rule.fixed_zones or zones or EXTREME_ZONES)
-                         for rule in rules)
+                         for rule in rules), t, t
         change, before, after = kept
-        found = before if t < change else after
+        start = hour * HOUR_US
+        found, valid_from, valid_until = ((before, start, change) if t < change
+                                          else (after, change, start + HOUR_US))
         if not clocked:  # no rolling rule among them
-            return found
+            return found, valid_from, valid_until
         return tuple(t - rule.period_us + 1 if rule.by_clock else value  # type: ignore[operator]
-                     for rule, value in zip(rules, found, strict=True))
+                     for rule, value in zip(rules, found, strict=True)), t, t
 
     def _sinces_in_hour(self, rules: Sequence[Rule], zones: tuple[str, ...], hour: int
                         ) -> tuple[int, tuple[int, ...], tuple[int, ...]] | None:
@@ -438,15 +441,8 @@ class Engine:
         # ts * 1e6 is within a small fraction of the exact microsecond: round it.
         t = int(ts * US + 0.5) if ts >= 0 else round(ts * US)
         zones = consumer.candidate_zones
-        keyed = subject.keyed(self._token, self._rules)
-        sinces = plan.sinces(self._rules, zones, t, self._clocked)
-        if not self._always_in_force:
-            in_force = [_in_force(rule, zones, t) for rule in self._rules]
-            keyed = tuple(item for item, keep in zip(keyed, in_force, strict=True) if keep)
-            sinces = tuple(since for since, keep in zip(sinces, in_force, strict=True) if keep)
+        constraints = self._constraints(plan, subject, zones, t)
         new = tuple.__new__  # a NamedTuple without its keyword-handling constructor
-        constraints = [new(Constraint, (key, also, since, rule.outcomes, rule.limit))
-                       for (rule, key, also), since in zip(keyed, sinces, strict=True)]
         attempt = (new(Attempt, (t, _PENDING, subject.keys, self._pending_retention))
                    if record else None)
         try:
@@ -472,6 +468,26 @@ class Engine:
         # Refused by the history: explain from a read of every rule not yet lapsed.
         return Decision._made(False, at, ts, consumer.id, plan.zones, self._policy_ids,
                               _Explained(self, consumer, subject, plan, None, None))
+
+    def _constraints(self, plan: _Plan, subject: Subject, zones: tuple[str, ...], t: int
+                     ) -> tuple[Constraint, ...]:
+        """What to ask the ledger about ``subject`` at ``t``, for the rules in force."""
+        last = subject.last
+        if last is not None and last[0] is self._token and last[1] <= t < last[2]:
+            return last[3]  # a check and then an acquire within the hour: as just asked
+        keyed = subject.keyed(self._token, self._rules)
+        sinces, valid_from, valid_until = plan.sinces(self._rules, zones, t, self._clocked)
+        if not self._always_in_force:
+            in_force = [_in_force(rule, zones, t) for rule in self._rules]
+            keyed = tuple(item for item, keep in zip(keyed, in_force, strict=True) if keep)
+            sinces = tuple(since for since, keep in zip(sinces, in_force, strict=True) if keep)
+            valid_until = valid_from  # in force changes at dates: do not keep
+        new = tuple.__new__  # a NamedTuple without its keyword-handling constructor
+        constraints = tuple(new(Constraint, (key, also, since, rule.outcomes, rule.limit))
+                            for (rule, key, also), since in zip(keyed, sinces, strict=True))
+        if valid_from < valid_until:
+            subject.last = (self._token, valid_from, valid_until, constraints)
+        return constraints
 
     def _read(self, consumer: Consumer, subject: Subject, t: int
               ) -> tuple[Tally | None, LedgerError | None]:

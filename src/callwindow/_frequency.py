@@ -79,7 +79,7 @@ class Subject:
     is never less strict than the rule.
     """
 
-    __slots__ = ("_per", "_plans", "identity", "keys", "scopes", "subjects")
+    __slots__ = ("_per", "_plans", "identity", "keys", "last", "scopes", "subjects")
 
     def __init__(self, consumer: Consumer) -> None:
         scopes: dict[str, str] = {}
@@ -99,6 +99,9 @@ class Subject:
         self.keys: tuple[str, ...] = tuple(scopes.values())
         self._per: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
         self._plans: dict[object, tuple[tuple[Rule, str, tuple[str, ...]], ...]] = {}
+        #: The last constraints an engine asked for: (engine token, valid from,
+        #: valid until, constraints); an engine may reuse them within that span.
+        self.last: tuple[object, int, int, tuple[Constraint, ...]] | None = None
 
     def key(self, scope: str) -> str:
         """The key of one scope (``consumer``, ``phone``, ``tag:<name>``)."""
