@@ -25,3 +25,23 @@ def test_readme_quickstart_runs_and_its_comments_hold(monkeypatch: pytest.Monkey
     assert decision.allowed is False
     assert decision.reasons[0].code is cw.ReasonCode.CLOSED_DAY
     assert decision.next_allowed_at == datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def test_readme_ledger_example_runs_and_its_comments_hold(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    first, second = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)[:2]
+    monkeypatch.chdir(ROOT)
+    namespace: dict[str, Any] = {}
+    exec(compile(first, "README.md", "exec"), namespace)
+    monkeypatch.chdir(tmp_path)  # the example's attempts.db is written here
+    exec(compile(second, "README.md", "exec"), namespace)
+    call, later = namespace["call"], namespace["later"]
+    assert call.allowed is True
+    assert call.attempt_id
+    assert later.reasons[0].code is cw.ReasonCode.COOLDOWN
+    # Refused on Monday 23 November: 24 Nov .. 22 Jan are the 60 full days;
+    # Saturday 23 January is closed, so Monday 25 January 10:00 Paris.
+    assert later.next_allowed_at == datetime(2027, 1, 25, 9, 0, tzinfo=UTC)
+    assert (tmp_path / "attempts.db").exists()
+    assert namespace["shared"].check(namespace["consumer"], "2026-12-01T10:30:00+01:00").allowed

@@ -253,8 +253,8 @@ class Rule:
                        + " (or still pending)")
             until = "never" if release is None else _iso(release)
             message = (f"{len(matches)} {counted} within {rule.period}{_window_words(rule)} "
-                       f"per {scope}, the most allowed is {rule.max_attempts}; "
-                       f"the next is allowed from {until}")
+                       f"per {scope}, and at most {rule.max_attempts} are allowed; "
+                       f"the oldest that counts stops counting at {until}")
         zone = zones[0] if len(zones) == 1 and rule.window == "calendar_days" else None
         return Reason(self.code, message, policy.id, policy.source, zone)
 
