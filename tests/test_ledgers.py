@@ -7,6 +7,7 @@ Run against the memory, SQLite, Redis and PostgreSQL ledgers (see the
 from __future__ import annotations
 
 import multiprocessing
+import random
 import sqlite3
 import threading
 import time
@@ -175,6 +176,70 @@ def dump(ledgers: LedgerFactory, ledger: Ledger) -> str:
 
 def vars_of(entry: object) -> dict[str, object]:
     return {name: getattr(entry, name) for name in entry.__slots__}  # type: ignore[attr-defined]
+
+
+# -- the same answers as the memory ledger, over random scripts ---------------------------
+
+R0 = 1_700_000_000_123_457  # µs: far beyond what a Lua number prints exactly
+CONSUMERS = (("c:1", "p:+33612345678"), ("c:2", "p:+33612345678"), ("c:3", "p:+14155550123"))
+OUTCOMES = ("pending", "answered", "no_answer", "opt_out")
+
+
+def random_constraint(rng: random.Random, consumer: str, phone: str, tag: str,
+                       sharded: bool) -> Constraint:
+    shapes: list[tuple[str, tuple[str, ...]]] = [(consumer, ()), (phone, (consumer,))]
+    if not sharded:
+        shapes += [(phone, ()), (tag, (phone,)), (tag, ())]
+    key, also = rng.choice(shapes)
+    outcomes = (None if rng.random() < 0.4
+                else frozenset(rng.sample(OUTCOMES, rng.randint(1, 3))))
+    return Constraint(key, also, R0 + rng.randrange(-2, 42), outcomes, rng.randint(1, 6))
+
+
+def replay(seed: int, ledgers: tuple[Ledger, Ledger], sharded: bool) -> None:
+    """Run one random sequence of calls on both ledgers; every answer must agree."""
+    rng = random.Random(seed)
+    reference, tested = ledgers
+    ids: list[tuple[str, str]] = []  # (reference id, tested id) of each recorded attempt
+    for _ in range(300):
+        consumer, phone = rng.choice(CONSUMERS)
+        tag = "t:list=" + rng.choice("ab")
+        constraints = [random_constraint(rng, consumer, phone, tag, sharded)
+                       for _ in range(rng.randint(0, 3))]
+        attempt = None
+        if rng.random() < 0.7:
+            attempt = Attempt(R0 + rng.randrange(40), "pending", (consumer, phone, tag),
+                              rng.choice((3600, None)))
+        expected = reference.check_and_record(consumer, constraints, attempt)
+        got = tested.check_and_record(consumer, constraints, attempt)
+        assert got[1] == expected[1], (constraints, attempt)
+        assert (got[0] is None) == (expected[0] is None)
+        if expected[0] is not None and got[0] is not None:
+            ids.append((expected[0], got[0]))
+        roll = rng.random()
+        if roll < 0.25 and ids:
+            reference_id, tested_id = rng.choice(ids)
+            outcome, retention = rng.choice(OUTCOMES), rng.choice((3600, None))
+            assert (tested.set_outcome(tested_id, outcome, retention)
+                    == reference.set_outcome(reference_id, outcome, retention))
+        elif roll < 0.28:
+            forgotten = [consumer] if sharded else rng.choice(([consumer], [phone], [tag]))
+            assert tested.forget(forgotten) == reference.forget(forgotten)
+        elif roll < 0.30:
+            assert not tested.set_outcome("00" * 12, "answered", None)
+
+
+
+@pytest.mark.parametrize("ledgers", SHARED_BACKENDS, indirect=True)
+@pytest.mark.parametrize("secret", [None, b"a secret of at least sixteen bytes"],
+                         ids=["plain", "hashed"])
+def test_same_answers_as_the_memory_ledger(ledgers: LedgerFactory, secret: bytes | None
+                                           ) -> None:
+    for seed in range(3):
+        tested = ledgers(secret=secret)
+        tested.forget([key for pair in CONSUMERS for key in pair]
+                      + ["t:list=a", "t:list=b"])  # start from nothing
+        replay(seed, (MemoryLedger(secret=secret), tested), sharded=False)
 
 
 # -- engine over each ledger: the URL, and races ------------------------------------------

@@ -1,9 +1,9 @@
-"""``RedisLedger`` against a real redis-server: the same answers as ``MemoryLedger``,
-one round trip per acquire, TTLs, the cluster layouts, and failures that are loud."""
+"""What only the Redis ledger has, against a real redis-server: one round trip per
+acquire, TTLs, the cluster layouts, and failures that are loud.  What every ledger
+must do is in test_ledgers.py."""
 
 from __future__ import annotations
 
-import random
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -14,14 +14,13 @@ import redis
 import redis.cluster
 
 from callwindow import LedgerError
-from callwindow.ledgers import Attempt, Constraint, Ledger, MemoryLedger, ledger_from_url
+from callwindow.ledgers import Attempt, Constraint, MemoryLedger, ledger_from_url
 from callwindow.ledgers._redis import RedisLedger
 from servers_redis import RedisServer, free_port, start_redis
+from test_ledgers import replay
 
 T0 = 1_700_000_000_123_457  # µs: far beyond what a Lua number prints exactly
 SECRET = "a secret of at least sixteen bytes"
-CONSUMERS = (("c:1", "p:+33612345678"), ("c:2", "p:+33612345678"), ("c:3", "p:+14155550123"))
-OUTCOMES = ("pending", "answered", "no_answer", "opt_out")
 
 
 @pytest.fixture(scope="module")
@@ -64,63 +63,6 @@ def ledger(server: RedisServer, client: redis.Redis) -> Iterator[RedisLedger]:
 # --------------------------------------------------------------------------
 
 
-def _random_constraint(rng: random.Random, consumer: str, phone: str, tag: str,
-                       sharded: bool) -> Constraint:
-    shapes: list[tuple[str, tuple[str, ...]]] = [(consumer, ()), (phone, (consumer,))]
-    if not sharded:
-        shapes += [(phone, ()), (tag, (phone,)), (tag, ())]
-    key, also = rng.choice(shapes)
-    outcomes = (None if rng.random() < 0.4
-                else frozenset(rng.sample(OUTCOMES, rng.randint(1, 3))))
-    return Constraint(key, also, T0 + rng.randrange(-2, 42), outcomes, rng.randint(1, 6))
-
-
-def _replay(seed: int, ledgers: tuple[Ledger, Ledger], sharded: bool) -> None:
-    """Run one random sequence of calls on both ledgers; every answer must agree."""
-    rng = random.Random(seed)
-    reference, tested = ledgers
-    ids: list[tuple[str, str]] = []  # (reference id, tested id) of each recorded attempt
-    for _ in range(300):
-        consumer, phone = rng.choice(CONSUMERS)
-        tag = "t:list=" + rng.choice("ab")
-        constraints = [_random_constraint(rng, consumer, phone, tag, sharded)
-                       for _ in range(rng.randint(0, 3))]
-        attempt = None
-        if rng.random() < 0.7:
-            attempt = Attempt(T0 + rng.randrange(40), "pending", (consumer, phone, tag),
-                              rng.choice((3600, None)))
-        expected = reference.check_and_record(consumer, constraints, attempt)
-        got = tested.check_and_record(consumer, constraints, attempt)
-        assert got[1] == expected[1], (constraints, attempt)
-        assert (got[0] is None) == (expected[0] is None)
-        if expected[0] is not None and got[0] is not None:
-            ids.append((expected[0], got[0]))
-        roll = rng.random()
-        if roll < 0.25 and ids:
-            reference_id, tested_id = rng.choice(ids)
-            outcome, retention = rng.choice(OUTCOMES), rng.choice((3600, None))
-            assert (tested.set_outcome(tested_id, outcome, retention)
-                    == reference.set_outcome(reference_id, outcome, retention))
-        elif roll < 0.28:
-            forgotten = [consumer] if sharded else rng.choice(([consumer], [phone], [tag]))
-            assert tested.forget(forgotten) == reference.forget(forgotten)
-        elif roll < 0.30:
-            assert not tested.set_outcome("00" * 12, "answered", None)
-
-
-@pytest.mark.parametrize("secret", [None, SECRET], ids=["plain", "hashed"])
-@pytest.mark.parametrize("sharded", [False, True], ids=["one-slot", "by-subject"])
-def test_same_answers_as_memory(server: RedisServer, client: redis.Redis, secret: str | None,
-                                sharded: bool) -> None:
-    tested = RedisLedger(server.url, secret=secret, shard_by_subject=sharded)
-    try:
-        for seed in range(3):
-            client.flushall()
-            _replay(seed, (MemoryLedger(secret=secret), tested), sharded)
-    finally:
-        tested.close()
-
-
 @pytest.mark.parametrize("sharded", [False, True], ids=["one-slot", "by-subject"])
 def test_same_answers_on_a_cluster(cluster_node: RedisServer, sharded: bool) -> None:
     # The cluster node refuses a script that touches keys of two slots, even
@@ -129,44 +71,11 @@ def test_same_answers_on_a_cluster(cluster_node: RedisServer, sharded: bool) -> 
     try:
         cluster.flushall()
         tested = RedisLedger(cluster, shard_by_subject=sharded)
-        _replay(7, (MemoryLedger(), tested), sharded)
+        replay(7, (MemoryLedger(), tested), sharded)
         tested.close()  # a client passed in stays open
         assert cluster.ping()
     finally:
         cluster.close()
-
-
-def test_since_is_exact_to_the_microsecond(ledger: RedisLedger) -> None:
-    for ts in (T0 - 1, T0, T0 + 1):
-        ledger.check_and_record("c:1", [], Attempt(ts, "pending", ("c:1",), 3600))
-    _, matches = ledger.check_and_record("c:1", [Constraint("c:1", (), T0, None, 9),
-                                                 Constraint("c:1", (), T0 + 1, None, 9),
-                                                 Constraint("c:1", (), T0 + 2, None, 9)], None)
-    assert matches == ((T0, T0 + 1), (T0 + 1,), ())
-
-
-def test_nothing_is_recorded_at_the_limit(ledger: RedisLedger) -> None:
-    rule = [Constraint("c:1", (), T0, None, 2)]
-    attempts = [ledger.check_and_record("c:1", rule, Attempt(T0 + i, "pending", ("c:1",), 60))
-                for i in range(3)]
-    assert [attempt_id is not None for attempt_id, _ in attempts] == [True, True, False]
-    assert attempts[2][1] == ((T0, T0 + 1),)
-    assert ledger.check_and_record("c:1", rule, None) == (None, ((T0, T0 + 1),))
-
-
-def test_hashed_keys_leave_no_number_in_redis(server: RedisServer, client: redis.Redis
-                                              ) -> None:
-    hashed = RedisLedger(server.url, secret=SECRET)
-    attempt_id, _ = hashed.check_and_record(
-        "c:alice", [], Attempt(T0, "pending", ("c:alice", "p:+33612345678"), 60))
-    assert attempt_id is not None
-    stored = client.hgetall(f"callwindow:{{all}}:a:{attempt_id}")
-    dump = repr([client.keys("*"), stored])
-    assert "alice" not in dump
-    assert "33612345678" not in dump
-    assert hashed.forget(["p:+33612345678"]) == 1
-    assert client.keys("*") == []
-    hashed.close()
 
 
 # --------------------------------------------------------------------------
@@ -312,16 +221,3 @@ def test_nothing_listening_fails_on_use_not_on_construction() -> None:
     tested.close()
 
 
-def test_history_survives_a_crash(own_server: RedisServer) -> None:
-    tested = RedisLedger(own_server.url)
-    rule = [Constraint("c:1", (), T0, None, 2)]
-    first, _ = tested.check_and_record("c:1", rule, Attempt(T0, "pending", ("c:1",), 3600))
-    assert first is not None
-    tested.check_and_record("c:1", rule, Attempt(T0 + 1, "opt_out", ("c:1",), None))
-    own_server.kill()
-    own_server.restart()
-    # The same ledger goes on: a fresh connection, and the script loaded again.
-    assert tested.check_and_record("c:1", rule, Attempt(T0 + 2, "pending", ("c:1",), 60)) == (
-        None, ((T0, T0 + 1),))
-    assert tested.set_outcome(first, "answered", 60)
-    tested.close()
