@@ -120,9 +120,12 @@ def test_nothing_is_kept_past_its_retention(ledgers: LedgerFactory) -> None:
     time.sleep(1.3)
     assert ledger.check_and_record("c:1", [count()], None)[1] == ((T0 + 1,),)
     assert kept_id is not None
-    assert ledger.set_outcome(kept_id, "no_answer", 1)
+    assert ledger.set_outcome(kept_id, "no_answer", 1)  # a shorter life is not taken ...
+    short_id, _ = ledger.check_and_record("c:1", [], attempt(T0 + 2, retention=1))
+    assert short_id is not None
+    assert ledger.set_outcome(short_id, "refusal", DAY)  # ... a longer one is
     time.sleep(1.3)
-    assert ledger.check_and_record("c:1", [count()], None)[1] == ((),)
+    assert ledger.check_and_record("c:1", [count()], None)[1] == ((T0 + 1, T0 + 2),)
 
 
 def test_secret_keeps_ids_and_numbers_out_of_the_store(ledgers: LedgerFactory) -> None:

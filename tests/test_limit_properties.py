@@ -43,7 +43,8 @@ def cooldown_rules(draw: st.DrawFn) -> dict[str, object]:
     return {"after": draw(st.lists(st.sampled_from(OUTCOMES), min_size=1, max_size=2,
                                    unique=True)),
             "period": period, "window": window,
-            "day_one": draw(st.sampled_from(["event", "next_day"]))}
+            "day_one": (draw(st.sampled_from(["event", "next_day"]))
+                        if window == "calendar_days" else "event")}
 
 
 @st.composite

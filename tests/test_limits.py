@@ -182,9 +182,11 @@ def test_two_spellings_of_one_number_are_one_count(make_engine: MakeEngine) -> N
     assert engine.acquire(cw.Consumer(id="a", phone="+33612345678"),
                           "2026-11-02T10:00:00+01:00").allowed
     other_spelling = cw.Consumer(id="b", phone="06 12 34 56 78", country="FR")
-    assert engine.check(other_spelling, "2026-11-02T18:00:00+01:00").codes == (
-        cw.ReasonCode.FREQUENCY_LIMIT,)
-    assert engine.check(other_spelling, "2026-11-03T10:00:00+01:00").allowed
+    with_trunk_zero = cw.Consumer(id="c", phone="+330612345678")
+    for consumer in (other_spelling, with_trunk_zero):
+        assert engine.check(consumer, "2026-11-02T18:00:00+01:00").codes == (
+            cw.ReasonCode.FREQUENCY_LIMIT,)
+        assert engine.check(consumer, "2026-11-03T10:00:00+01:00").allowed
 
 
 def test_counts_select_outcomes_and_pending_always_counts(make_engine: MakeEngine) -> None:
@@ -306,5 +308,62 @@ def test_acquire_outside_hours_records_nothing(make_engine: MakeEngine) -> None:
 def test_a_consumer_with_no_id_and_no_number_cannot_be_counted(
         make_engine: MakeEngine) -> None:
     engine = make_engine(FRANCE)
+    nobody = cw.Consumer(timezone="Europe/Paris", phone="not a number")
+    for decision in (engine.check(nobody, "2026-11-02T10:30:00+01:00"),
+                     engine.acquire(nobody, "2026-11-02T10:30:00+01:00"),
+                     engine.check_many([PARIS, nobody], "2026-11-02T10:30:00+01:00")[1]):
+        assert not decision.allowed
+        assert decision.codes == (cw.ReasonCode.FREQUENCY_LIMIT,)
+        assert "id or a phone number" in decision.reasons[0].message
+        assert decision.next_allowed_at is None
+    assert engine.check_many([PARIS], "2026-11-02T10:30:00+01:00")[0].allowed
     with pytest.raises(ValueError, match="id or a phone number"):
-        engine.check(cw.Consumer(timezone="Europe/Paris"), "2026-11-02T10:30:00+01:00")
+        engine.record(nobody, outcome="no_answer", at="2026-11-02T10:30:00+01:00")
+
+
+def test_calendar_days_without_a_zone_count_at_least_a_day_anywhere(
+        make_engine: MakeEngine) -> None:
+    # A limit of one call per calendar day, and nothing says where the consumer
+    # is: at 09:00 and 12:30 UTC it is the same date from UTC-9 to UTC+9, so the
+    # second call is refused; the first stops counting only when no zone can
+    # still be on its date: 24 hours later, plus an hour for a DST day.
+    daily = policy(id="daily", limits=[{"max_attempts": 1, "period": "P1D",
+                                        "window": "calendar_days"}])
+    engine = make_engine(daily)
+    somewhere = cw.Consumer(id="nowhere-1")
+    assert engine.acquire(somewhere, "2026-11-02T09:00:00+00:00").allowed
+    second = engine.acquire(somewhere, "2026-11-02T12:30:00+00:00")
+    assert second.codes == (cw.ReasonCode.FREQUENCY_LIMIT,)
+    assert second.next_allowed_at is not None
+    assert second.next_allowed_at.isoformat() == "2026-11-03T10:00:00+00:00"
+
+
+def test_an_outcome_set_by_another_engine_does_not_cut_the_history_short() -> None:
+    # Engine A counts 1 call per 30 days; engine B, on the same ledger, only
+    # 5 per day.  B setting the outcome must not make the ledger forget the
+    # attempt before A's 30 days are over.
+    seconds = [0.0]
+    ledger = cw.ledgers.MemoryLedger(clock=lambda: seconds[0])
+    monthly = cw.Engine(policy(id="monthly", limits=[{"max_attempts": 1, "period": "P30D"}]),
+                        ledger=ledger)
+    daily = cw.Engine(policy(id="daily", limits=[{"max_attempts": 5, "period": "P1D"}]),
+                      ledger=ledger)
+    person = cw.Consumer(id="shared-1", timezone="Europe/Paris")
+    call = monthly.acquire(person, "2026-11-02T10:00:00+01:00")
+    assert call.attempt_id is not None
+    daily.set_outcome(call.attempt_id, "no_answer")
+    seconds[0] += 2 * 86400
+    assert not monthly.check(person, "2026-11-04T10:00:00+01:00").allowed
+
+
+def test_an_attempt_dated_ahead_of_the_clock_is_kept_long_enough() -> None:
+    # The ledger's clock says it is now; the attempt is dated in 2030.  The
+    # limit counts 7 days from 2030, so the ledger must keep it past that.
+    seconds = [0.0]
+    ledger = cw.ledgers.MemoryLedger(clock=lambda: seconds[0])
+    weekly = cw.Engine(policy(id="weekly", limits=[{"max_attempts": 1, "period": "P7D"}]),
+                       ledger=ledger)
+    person = cw.Consumer(id="ahead-1", timezone="Europe/Paris")
+    assert weekly.acquire(person, "2030-01-01T10:00:00+01:00").allowed
+    seconds[0] += 8 * 86400
+    assert not weekly.check(person, "2030-01-06T10:00:00+01:00").allowed

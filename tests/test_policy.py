@@ -214,6 +214,20 @@ _INVALID: list[tuple[str, dict[str, Any], str, str]] = [
     ("remove-not-a-holiday", {"holidays": {"country": "FR", "remove": ["Not A Holiday"]}},
      "remove", "Not A Holiday"),
     ("country-boolean", {"holidays": {"country": False}}, "country", "false"),
+    ("limit-period-months", {"limits": [{"max_attempts": 10, "period": "P1M"}]},
+     "period", "P1M"),
+    ("limit-period-half-second", {"limits": [{"max_attempts": 1, "period": "PT0.5S"}]},
+     "period", "PT0.5S"),
+    ("calendar-days-in-hours",
+     {"limits": [{"max_attempts": 3, "period": "PT36H", "window": "calendar_days"}]},
+     "period", "PT36H"),
+    ("limit-per-nobody", {"limits": [{"max_attempts": 3, "period": "P1D", "per": ["debt"]}]},
+     "per", "debt"),
+    ("cooldown-after-pending", {"cooldowns": [{"after": ["pending"], "period": "P1D"}]},
+     "after", "pending"),
+    ("day-one-on-a-rolling-window",
+     {"cooldowns": [{"after": ["refusal"], "period": "P60D", "day_one": "next_day"}]},
+     "day_one", "calendar_days"),
 ]
 
 

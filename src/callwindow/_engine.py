@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Literal, Protocol, TypeVar
@@ -14,7 +15,6 @@ from ._decision import Decision, Reason
 from ._enums import Outcome, ReasonCode
 from ._errors import LedgerError
 from ._frequency import (
-    EXTREME_ZONES,
     HOUR_US,
     US,
     Attempt,
@@ -81,13 +81,15 @@ class _Plan:
         they change); rolling rules are worked out on every call.  Also says
         from when until when the answer holds (an empty span: only at ``t``).
         """
+        if not zones and any(rule.by_dates and not rule.fixed_zones for rule in rules):
+            # No zone known: such rules count a rolling window (EXTREME_ZONES).
+            return tuple(rule.since(t, rule.zones(zones)) for rule in rules), t, t
         hour = t // HOUR_US
         kept = self._sinces.get(hour, _NOT_KEPT)
         if kept is _NOT_KEPT:
             kept = self._sinces_in_hour(rules, zones, hour)
         if kept is None:  # two zones pass midnight within this hour: no shortcut
-            return tuple(rule.since(t, rule.fixed_zones or zones or EXTREME_ZONES)
-                         for rule in rules), t, t
+            return tuple(rule.since(t, rule.zones(zones)) for rule in rules), t, t
         change, before, after = kept
         start = hour * HOUR_US
         found, valid_from, valid_until = ((before, start, change) if t < change
@@ -100,14 +102,12 @@ class _Plan:
     def _sinces_in_hour(self, rules: Sequence[Rule], zones: tuple[str, ...], hour: int
                         ) -> tuple[int, tuple[int, ...], tuple[int, ...]] | None:
         start, end = hour * HOUR_US, (hour + 1) * HOUR_US
-        all_zones = tuple({z for rule in rules
-                           for z in (rule.fixed_zones or zones or EXTREME_ZONES)})
+        all_zones = tuple({z for rule in rules for z in rule.zones(zones)})
         change = next_midnight(start, all_zones)
         kept: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None
         if change >= end or next_midnight(change, all_zones) >= end:
             def at(moment: int) -> tuple[int, ...]:
-                return tuple(rule.since(moment, rule.fixed_zones or zones or EXTREME_ZONES)
-                             for rule in rules)
+                return tuple(rule.since(moment, rule.zones(zones)) for rule in rules)
             before = at(start)
             kept = (change, before, at(change) if change < end else before)
         if len(self._sinces) >= 4096:
@@ -207,6 +207,9 @@ class Engine:
             floor = int(parse_duration(retention, fixed=True).total_seconds())
         except ValueError as error:
             raise ValueError(f"retention: {error}") from None
+        if floor < 3600:
+            raise ValueError(f"retention: {retention!r} is shorter than an hour; an attempt "
+                             f"must outlive the call, so that its outcome can be set")
         self.policies: tuple[Policy, ...] = policies
         self.clock: Clock = clock if clock is not None else SystemClock()
         self._owns_ledger = not isinstance(ledger, Ledger)
@@ -273,8 +276,8 @@ class Engine:
         outcome = _outcome(outcome)
         moment = self._instant(at, "at")
         subject = self._subject(consumer)
-        attempt = Attempt(round(moment.timestamp() * US), outcome.value, subject.keys,
-                          self._retention(outcome.value))
+        t = round(moment.timestamp() * US)
+        attempt = Attempt(t, outcome.value, subject.keys, self._kept_for(t, outcome.value))
         attempt_id, _ = self._ledger_call(
             lambda: self.ledger.check_and_record(subject.identity, (), attempt))
         assert attempt_id is not None  # nothing to exceed: always recorded
@@ -428,7 +431,14 @@ class Engine:
                              record: bool) -> Decision:
         # The hot path of acquire(): plain loops, no helper calls that are not needed.
         ts = at.timestamp()
-        subject = consumer.__dict__.get("_callwindow_subject") or self._subject(consumer)
+        subject = consumer.__dict__.get("_callwindow_subject")
+        if subject is None:
+            try:
+                subject = self._subject(consumer)
+            except ValueError as error:  # nobody to count attempts for: refused
+                reasons = (*plan.reasons(ts), Reason(ReasonCode.FREQUENCY_LIMIT, str(error)))
+                return Decision(False, at, reasons, None, consumer.id, plan.zones,
+                                self._policy_ids)
         open_now = not plan.refusals
         if open_now:
             for calendar in plan.calendars:
@@ -443,7 +453,7 @@ class Engine:
         zones = consumer.candidate_zones
         constraints = self._constraints(plan, subject, zones, t)
         new = tuple.__new__  # a NamedTuple without its keyword-handling constructor
-        attempt = (new(Attempt, (t, _PENDING, subject.keys, self._pending_retention))
+        attempt = (new(Attempt, (t, _PENDING, subject.keys, self._kept_for(t, _PENDING)))
                    if record else None)
         try:
             attempt_id, matches = self.ledger.check_and_record(
@@ -465,9 +475,13 @@ class Engine:
         if allowed:
             return Decision._made(True, at, ts, consumer.id, plan.zones, self._policy_ids,
                                   None, attempt_id)
-        # Refused by the history: explain from a read of every rule not yet lapsed.
+        # Refused by the history.  When every rule is in force for good, the
+        # counts just made explain it; otherwise a rule coming into force later
+        # matters too, and the explanation reads the history of all of them.
+        tally = (Tally(self._rules, [rule.zones(zones) for rule in self._rules], matches)
+                 if self._always_in_force else None)
         return Decision._made(False, at, ts, consumer.id, plan.zones, self._policy_ids,
-                              _Explained(self, consumer, subject, plan, None, None))
+                              _Explained(self, consumer, subject, plan, tally, None))
 
     def _constraints(self, plan: _Plan, subject: Subject, zones: tuple[str, ...], t: int
                      ) -> tuple[Constraint, ...]:
@@ -537,6 +551,16 @@ class Engine:
 
     def _retention(self, outcome: str) -> int | None:
         return retention_for(self._rules, outcome, self._retention_floor)
+
+    def _kept_for(self, t: int, outcome: str) -> int | None:
+        """How long a ledger must keep an attempt made at ``t``, from when it writes it.
+
+        Rules count from the attempt's time, ledgers expire from the write: an
+        attempt dated ahead of this clock is kept that much longer.
+        """
+        kept = self._pending_retention if outcome == _PENDING else self._retention(outcome)
+        ahead = t // US - int(time.time())
+        return kept if kept is None or ahead <= 0 else kept + ahead
 
     def _ledger_call(self, call: Callable[[], _T]) -> _T:
         try:

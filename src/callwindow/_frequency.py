@@ -23,8 +23,8 @@ from ._decision import Reason
 from ._enums import Outcome, ReasonCode
 from ._models import Consumer, CooldownRule, LimitRule, Policy
 
-__all__ = ["EXTREME_ZONES", "US", "Attempt", "Constraint", "Rule", "Subject", "Tally",
-           "compile_rules", "from_us", "retention_for"]
+__all__ = ["EXTREME_ZONES", "HOUR_US", "US", "Attempt", "Constraint", "Rule", "Subject",
+           "Tally", "compile_rules", "from_us", "next_midnight", "retention_for"]
 
 #: Microseconds per second.
 US = 1_000_000
@@ -33,8 +33,11 @@ EVER = -(2**53)
 #: Later than any instant: a policy that never lapses.
 NEVER = 2**53
 HOUR_US = 3600 * US
-#: With no zone known, calendar days are counted in the two extreme zones, so
-#: whatever the consumer's true local date, the count is at least as strict.
+_DAY_US = 24 * HOUR_US
+#: With no zone known, a rule's effective dates are read in the two extreme
+#: zones (in force if in force anywhere), and calendar days are counted as a
+#: rolling window one hour longer than the days: whatever the consumer's true
+#: zone, an attempt counts at least as long as it would there.
 EXTREME_ZONES = ("Etc/GMT+12", "Etc/GMT-14")
 _PENDING = Outcome.PENDING.value
 
@@ -146,8 +149,8 @@ class Rule:
             self.limit = 1
             self.outcomes: frozenset[str] | None = frozenset(o.value for o in source_rule.after)
             seconds = source_rule.period_seconds
-            permanent = seconds is None or Outcome.OPT_OUT in source_rule.after
-            self.code = ReasonCode.OPTED_OUT if permanent else ReasonCode.COOLDOWN
+            opted_out = seconds is None or Outcome.OPT_OUT in source_rule.after
+            self.code = ReasonCode.OPTED_OUT if opted_out else ReasonCode.COOLDOWN
             shift = 1 if source_rule.day_one == "next_day" else 0
         else:
             self.limit = source_rule.max_attempts
@@ -171,6 +174,8 @@ class Rule:
         days = self._calendar_days
         if days is None:
             return t - self.period_us + 1
+        if zones is EXTREME_ZONES:  # no zone known: see EXTREME_ZONES
+            return t - days * _DAY_US - HOUR_US + 1
         # Counts while its local date is within the last ``days`` dates in some zone.
         return min(_day_start(zone, _local_date(t, zone) - timedelta(days=days - 1))
                    for zone in zones)
@@ -180,6 +185,11 @@ class Rule:
         """Whether ``since`` moves with every instant (a rolling window)."""
         return self.period_us is not None and self._calendar_days is None
 
+    @property
+    def by_dates(self) -> bool:
+        """Whether it counts whole local dates (its answer changes at midnights)."""
+        return self._calendar_days is not None
+
     def expiry(self, ts: int, zones: tuple[str, ...]) -> int:
         """The first instant at which an attempt made at ``ts`` no longer counts."""
         if self.period_us is None:
@@ -187,6 +197,8 @@ class Rule:
         days = self._calendar_days
         if days is None:
             return ts + self.period_us
+        if zones is EXTREME_ZONES:
+            return ts + days * _DAY_US + HOUR_US
         return max(_day_start(zone, _local_date(ts, zone) + timedelta(days=days))
                    for zone in zones)
 
@@ -195,7 +207,7 @@ class Rule:
         if self.period_us is None:
             return None
         if self._calendar_days is None:
-            return self.period_us // US
+            return self.period_us // US + 3600  # an hour for the clocks of other hosts
         return (self._calendar_days + 2) * 86400  # a day either side for the zones
 
     # -- applying the rule ----------------------------------------------------------

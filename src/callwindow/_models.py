@@ -151,8 +151,11 @@ def _scopes(value: object) -> object:
 
 def _period(value: str, window: str) -> str:
     duration = parse_duration(value, fixed=True)
-    if duration.total_seconds() <= 0:
+    seconds = duration.total_seconds()
+    if seconds <= 0:
         raise ValueError(f"{value!r}: a period must be longer than zero")
+    if seconds != int(seconds):
+        raise ValueError(f"{value!r}: a period is a whole number of seconds")
     if window == "calendar_days" and duration.total_seconds() % 86400:
         raise ValueError(f"{value!r}: a calendar_days period is a whole number of days "
                          f"(e.g. 'P7D')")
@@ -221,6 +224,12 @@ class CooldownRule(_Frozen):
     @classmethod
     def _check_period(cls, value: str | None, info: ValidationInfo) -> str | None:
         return None if value is None else _period(value, info.data.get("window", "rolling"))
+
+    @model_validator(mode="after")
+    def _day_one_needs_dates(self) -> Self:
+        if self.day_one != "event" and self.window != "calendar_days":
+            raise ValueError("day_one: only a calendar_days window has a first day")
+        return self
 
     @cached_property
     def period_seconds(self) -> int | None:

@@ -165,11 +165,11 @@ def zones_for_phone(phone: str, default_country: str | None = None) -> Zones:
 def normalized(phone: str, default_country: str | None = None) -> str | None:
     """The number in E.164 (``+33612345678``), or ``None`` if it does not parse.
 
-    Two spellings of one number (``06 12 34 56 78`` in France and
-    ``+33 6 12 34 56 78``) give one string, which is what keys a per-phone limit.
+    Two spellings of one number (``06 12 34 56 78`` in France,
+    ``+33 6 12 34 56 78``, even ``+330612345678`` with its trunk 0) give one
+    string, which is what keys a per-phone limit: so every number is parsed
+    (and kept in a cache), even one that already looks like E.164.
     """
-    if _E164.match(phone):
-        return phone
     return _parsed_e164(phone, default_country)
 
 

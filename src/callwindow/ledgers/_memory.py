@@ -124,8 +124,10 @@ class MemoryLedger(KeyedLedger):
             if entry is None or entry.expires <= now:
                 return False
             entry.outcome = outcome
-            entry.expires = _FOREVER if retention is None else now + retention
-            if retention is not None:
+            # Never shorten: another engine's rules may need it longer.
+            entry.expires = max(entry.expires,
+                                _FOREVER if retention is None else now + retention)
+            if retention is not None and entry.expires < _FOREVER:
                 self._queue(retention).append((entry.expires, entry))
                 self._next_expiry = min(self._next_expiry, entry.expires)
             return True

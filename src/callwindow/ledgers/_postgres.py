@@ -75,8 +75,12 @@ _COMMIT = "COMMIT"
 # (a new deployment) scans them whole, and slows down as they grow, until
 # autovacuum's next ANALYZE.  This keeps the planner on the indexes.
 _INDEXES_ONLY = "SET LOCAL enable_seqscan = off"
-_SET_OUTCOME = (f"UPDATE {ATTEMPTS} SET outcome = %s::text, expires = %s::float8 "
-                f"WHERE id = %s::text AND (expires IS NULL OR expires > %s::float8)")
+# Never shorten an attempt's life: another engine's rules may need it longer
+# (GREATEST ignores NULL, so NULL, "for ever", is handled apart).
+_SET_OUTCOME = (f"UPDATE {ATTEMPTS} SET outcome = %(outcome)s::text, expires = CASE "
+                f"WHEN expires IS NULL OR %(expires)s::float8 IS NULL THEN NULL "
+                f"ELSE GREATEST(expires, %(expires)s::float8) END "
+                f"WHERE id = %(id)s::text AND (expires IS NULL OR expires > %(now)s::float8)")
 _FORGET = (f"WITH doomed AS (SELECT id FROM {ATTEMPTS} WHERE id IN "
            f"(SELECT attempt_id FROM {KEYS} WHERE key = ANY(%s::text[])) ORDER BY id FOR UPDATE), "
            f"keys_gone AS (DELETE FROM {KEYS} WHERE attempt_id IN (SELECT id FROM doomed)), "
@@ -192,7 +196,8 @@ class PostgresLedger(KeyedLedger):
         expires = None if retention is None else now + retention
         try:
             with self._transaction() as conn:
-                cursor = conn.execute(_SET_OUTCOME, (outcome, expires, attempt_id, now))
+                cursor = conn.execute(_SET_OUTCOME, {"outcome": outcome, "expires": expires,
+                                                     "id": attempt_id, "now": now})
         except (psycopg.Error, OSError) as error:
             raise self._error(error) from error
         return cursor.rowcount > 0

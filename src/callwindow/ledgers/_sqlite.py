@@ -58,8 +58,12 @@ class SQLiteLedger(KeyedLedger):
                  timeout: float = 30.0) -> None:
         super().__init__(secret)
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        if self.path == ":memory:" or self.path.startswith("file:"):
+            # Each thread has its own connection, so each would see its own
+            # empty in-memory database: limits would not hold.
+            raise ValueError(f"SQLite ledger path {self.path!r}: give a file path "
+                             f"(for a ledger in memory, use memory:// / MemoryLedger)")
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._timeout = timeout
         self._local = threading.local()
         self._connect()  # fail now, at startup, if the file cannot be opened
@@ -93,10 +97,12 @@ class SQLiteLedger(KeyedLedger):
         expires = None if retention is None else now + retention
         try:
             with self._connect() as db:
+                # Never shorten: another engine's rules may need it longer.
                 cursor = db.execute(
-                    "UPDATE callwindow_attempts SET outcome = ?, expires = ? "
+                    "UPDATE callwindow_attempts SET outcome = ?, expires = CASE "
+                    "WHEN expires IS NULL OR ? IS NULL THEN NULL ELSE MAX(expires, ?) END "
                     "WHERE id = ? AND (expires IS NULL OR expires > ?)",
-                    (outcome, expires, attempt_id, now))
+                    (outcome, expires, expires, attempt_id, now))
                 return cursor.rowcount > 0
         except sqlite3.Error as error:
             raise LedgerError(f"SQLite ledger {self.path}: {error}") from error
