@@ -23,10 +23,10 @@ T0 = 1_700_000_000_123_457  # µs: far beyond what a Lua number prints exactly
 SECRET = "a secret of at least sixteen bytes"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    with start_redis(tmp_path_factory) as started:
-        yield started
+@pytest.fixture
+def server(redis_server: RedisServer) -> RedisServer:
+    """The session's server (conftest); this module's tests flush it as they go."""
+    return redis_server
 
 
 @pytest.fixture(scope="module")

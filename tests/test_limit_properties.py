@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import callwindow as cw
+from test_properties import assert_next_allowed_is_allowed_and_minimal
 from test_properties import policies as hour_policies
 
 OUTCOMES = ("no_answer", "voicemail", "conversation", "refusal", "opt_out")
@@ -151,18 +152,7 @@ def test_next_allowed_at_is_allowed_and_minimal(
         case: tuple[cw.Policy, cw.Consumer, list[tuple[datetime, str]]], at: datetime) -> None:
     policy, consumer, history = case
     engine = engine_with(policy, consumer, history)
-    found = engine.next_allowed_at(consumer, at)
-    decision = engine.check(consumer, at)
-    assert decision.next_allowed_at == found
-    if found is None:
-        return
-    assert found >= at
-    assert engine.check(consumer, found).allowed
-    if found > at:
-        assert not decision.allowed
-        assert not engine.check(consumer, found - ONE_US).allowed
-        for fraction in (0.25, 0.5, 0.75):  # and nothing allowed in between
-            assert not engine.check(consumer, at + (found - at) * fraction).allowed
+    assert_next_allowed_is_allowed_and_minimal(engine, consumer, at)
 
 
 @given(cases(with_hours=True), instants, st.lists(st.floats(0, 1), min_size=1, max_size=8))

@@ -102,6 +102,12 @@ def test_next_allowed_is_allowed_and_minimal(policy: cw.Policy, zone_set: list[s
                                              at: datetime) -> None:
     engine = cw.Engine(policy)
     consumer = cw.Consumer(id="c", timezone=zone_set)
+    assert_next_allowed_is_allowed_and_minimal(engine, consumer, at)
+
+
+def assert_next_allowed_is_allowed_and_minimal(engine: cw.Engine, consumer: cw.Consumer,
+                                               at: datetime) -> None:
+    """``next_allowed_at`` is the decision's, is allowed, and nothing before it is."""
     found = engine.next_allowed_at(consumer, at)
     decision = engine.check(consumer, at)
     assert decision.next_allowed_at == found

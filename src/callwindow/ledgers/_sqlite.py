@@ -6,7 +6,8 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from .._errors import LedgerError
@@ -75,58 +76,37 @@ class SQLiteLedger(KeyedLedger):
                          attempt: Attempt | None) -> tuple[str | None, Matches]:
         """See ``Ledger.check_and_record``."""
         _, constraints, attempt = self.stored(subject, constraints, attempt)
-        try:
-            db = self._connect()
-            db.execute("BEGIN IMMEDIATE" if attempt is not None else "BEGIN")
-            try:
-                matches = self._count(db, constraints)
-                attempt_id = None
-                if attempt is not None and not over_limit(constraints, matches):
-                    attempt_id = self._insert(db, attempt)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as error:
-            raise LedgerError(f"SQLite ledger {self.path}: {error}") from error
+        with self._transaction("IMMEDIATE" if attempt is not None else "DEFERRED") as db:
+            matches = self._count(db, constraints)
+            attempt_id = None
+            if attempt is not None and not over_limit(constraints, matches):
+                attempt_id = self._insert(db, attempt)
         return attempt_id, matches
 
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
         now = time.time()
         expires = None if retention is None else now + retention
-        try:
-            with self._connect() as db:
-                # Never shorten: another engine's rules may need it longer.
-                cursor = db.execute(
-                    "UPDATE callwindow_attempts SET outcome = ?, expires = CASE "
-                    "WHEN expires IS NULL OR ? IS NULL THEN NULL ELSE MAX(expires, ?) END "
-                    "WHERE id = ? AND (expires IS NULL OR expires > ?)",
-                    (outcome, expires, expires, attempt_id, now))
-                return cursor.rowcount > 0
-        except sqlite3.Error as error:
-            raise LedgerError(f"SQLite ledger {self.path}: {error}") from error
+        with self._transaction("IMMEDIATE") as db:
+            # Never shorten: another engine's rules may need it longer.
+            cursor = db.execute(
+                "UPDATE callwindow_attempts SET outcome = ?, expires = CASE "
+                "WHEN expires IS NULL OR ? IS NULL THEN NULL ELSE MAX(expires, ?) END "
+                "WHERE id = ? AND (expires IS NULL OR expires > ?)",
+                (outcome, expires, expires, attempt_id, now))
+        return cursor.rowcount > 0
 
     def forget(self, subjects: Sequence[str]) -> int:
         """See ``Ledger.forget``."""
         keys = [self.stored_key(subject) for subject in subjects]
         marks = ", ".join("?" * len(keys))
         doomed = (f"SELECT attempt_id FROM callwindow_attempt_keys WHERE key IN ({marks})")
-        try:
-            db = self._connect()
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                ids = [row[0] for row in db.execute(doomed, keys)]
-                db.executemany("DELETE FROM callwindow_attempt_keys WHERE attempt_id = ?",
-                               [(i,) for i in ids])
-                db.executemany("DELETE FROM callwindow_attempts WHERE id = ?",
-                               [(i,) for i in ids])
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as error:
-            raise LedgerError(f"SQLite ledger {self.path}: {error}") from error
+        with self._transaction("IMMEDIATE") as db:
+            ids = [row[0] for row in db.execute(doomed, keys)]
+            db.executemany("DELETE FROM callwindow_attempt_keys WHERE attempt_id = ?",
+                           [(i,) for i in ids])
+            db.executemany("DELETE FROM callwindow_attempts WHERE id = ?",
+                           [(i,) for i in ids])
         return len(set(ids))
 
     def close(self) -> None:
@@ -135,6 +115,25 @@ class SQLiteLedger(KeyedLedger):
         if db is not None:
             db.close()
             self._local.db = None
+
+    @contextmanager
+    def _transaction(self, mode: str) -> Iterator[sqlite3.Connection]:
+        """One transaction on this thread's connection; any SQLite error a ``LedgerError``.
+
+        ``IMMEDIATE`` takes the write lock at once, before anything is counted:
+        that is what makes check-and-record atomic across processes.
+        """
+        try:
+            db = self._connect()
+            db.execute(f"BEGIN {mode}")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as error:
+            raise LedgerError(f"SQLite ledger {self.path}: {error}") from error
 
     def _connect(self) -> sqlite3.Connection:
         local = self._local
