@@ -10,10 +10,20 @@ from ._decision import Decision, Reason
 from ._engine import Clock, Engine, SystemClock
 from ._enums import Outcome, ReasonCode
 from ._errors import CallWindowError, LedgerError, NaiveDatetimeError, PolicyError
-from ._models import Consumer, CooldownRule, HolidayRule, LimitRule, Policy
+from ._models import (
+    AppliesTo,
+    Blackout,
+    Consumer,
+    CooldownRule,
+    HolidayRule,
+    LimitRule,
+    Policy,
+)
 from .ledgers import Ledger, ledger_from_url
 
 __all__ = [
+    "AppliesTo",
+    "Blackout",
     "CallWindowError",
     "Clock",
     "Consumer",

@@ -45,12 +45,14 @@ class Closure:
     holiday: str | None
     windows: tuple[Window, ...]
     in_window: bool  # the wall clock is inside a window (closed by the buffer or a fold)
+    blackout: str | None = None  # the reason of the blackout period it falls in
 
 
 class Schedule:
     """The zone-independent part of a policy: windows per weekday, holidays, dates."""
 
-    __slots__ = ("buffer", "consent_gate", "holiday_windows", "policy", "weekday_windows")
+    __slots__ = ("blackouts", "buffer", "consent_gate", "holiday_windows", "policy",
+                 "pre_holiday_windows", "weekday_windows")
 
     def __init__(self, policy: Policy, *, consent_gate: bool = False) -> None:
         # A consent gate is the policy seen by a consumer without consent: closed
@@ -58,19 +60,25 @@ class Schedule:
         self.policy = policy
         self.consent_gate = consent_gate
         hours = policy.hours
+        self.pre_holiday_windows: tuple[Window, ...] | None = None
         if hours is None:
             self.weekday_windows: tuple[tuple[Window, ...], ...] = (_FULL_DAY,) * 7
             self.holiday_windows: tuple[Window, ...] = ()
         else:
             self.weekday_windows = tuple(_windows(hours.get(key, ())) for key in DAY_KEYS)
             self.holiday_windows = _windows(hours.get("holiday", ()))
+            if "pre_holiday" in hours:
+                self.pre_holiday_windows = _windows(hours["pre_holiday"])
         self.buffer = int(policy.end_buffer_delta.total_seconds())
+        #: (start, end, reason) in POSIX seconds, sorted: no call in [start, end).
+        self.blackouts: tuple[tuple[float, float, str], ...] = tuple(sorted(
+            (b.start.timestamp(), b.end.timestamp(), b.reason) for b in policy.blackouts))
 
     @property
     def has_time_rule(self) -> bool:
         """Whether the policy restricts time at all (otherwise no zone is needed)."""
         return (self.consent_gate or self.policy.hours is not None
-                or self.policy.holidays is not None)
+                or self.policy.holidays is not None or bool(self.blackouts))
 
     def holiday_calendar(self, region: str | None) -> HolidayCalendar | None:
         """The holidays for a consumer in ``region`` (the policy's subdivision too)."""
@@ -80,15 +88,24 @@ class Schedule:
         subdivisions = sorted({s for s in (rule.subdivision, region) if s})
         return HolidayCalendar(rule.country, subdivisions, rule.add, rule.remove)
 
-    def windows_on(self, day: date, holiday: str | None) -> tuple[Window, ...]:
-        """The local windows of ``day``; a day outside the effective dates is all open."""
+    def windows_on(self, day: date, holiday: str | None, *, eve: bool = False
+                   ) -> tuple[Window, ...]:
+        """The local windows of ``day``; a day outside the effective dates is all open.
+
+        ``eve``: the next day is a holiday.  Then ``pre_holiday`` hours, when
+        the policy has them, replace those of a day that has any (a day closed
+        anyway stays closed).
+        """
         if not self.policy.in_force_on(day):
             return _FULL_DAY
         if self.consent_gate:
             return ()
         if holiday is not None:
             return self.holiday_windows
-        return self.weekday_windows[day.weekday()]
+        windows = self.weekday_windows[day.weekday()]
+        if eve and windows and self.pre_holiday_windows is not None:
+            return self.pre_holiday_windows
+        return windows
 
 
 def _first_open(table: _Table, ts: float) -> float | None:
@@ -175,9 +192,14 @@ class ZoneCalendar:
         """Explain why the calendar is closed at ``ts`` (call only when it is)."""
         local, minute = _time.local_minutes(ts, self.tz)
         day = local.date()
-        holiday = self.holidays.name_of(day) if self.holidays is not None else None
-        windows = self.schedule.windows_on(day, holiday)
+        holiday = self._holiday(day)
+        windows = self.schedule.windows_on(day, holiday, eve=self._eve(day))
         in_window = any(start <= minute < end for start, end in windows)
+        blackout = next((reason for start, end, reason in self.schedule.blackouts
+                         if start <= ts < end), None)
+        if blackout is not None:
+            return Closure(ReasonCode.BLACKOUT, local, holiday, windows, in_window=in_window,
+                           blackout=blackout)
         if self.schedule.consent_gate:
             code = ReasonCode.CONSENT_REQUIRED
         elif holiday is not None and not in_window:
@@ -212,8 +234,8 @@ class ZoneCalendar:
         day = date(year, 1, 1) - timedelta(days=2)
         last = date(year, 12, 31) + timedelta(days=2)
         while day <= last:
-            holiday = self.holidays.name_of(day) if self.holidays is not None else None
-            for start, end in self.schedule.windows_on(day, holiday):
+            holiday = self._holiday(day)
+            for start, end in self.schedule.windows_on(day, holiday, eve=self._eve(day)):
                 s, e = self._instants(day, start, end)
                 if s >= e:
                     continue
@@ -223,10 +245,22 @@ class ZoneCalendar:
                     merged.append([s, e])
             day += timedelta(days=1)
         buffer = self.schedule.buffer
-        kept = [(s, e - buffer) for s, e in merged if e - buffer > s and e > lo and s < hi]
+        kept: list[tuple[float, float]] = [(s, e - buffer) for s, e in merged
+                                           if e - buffer > s and e > lo and s < hi]
+        for b_start, b_end, _ in self.schedule.blackouts:  # cut the blackouts out
+            kept = [part for s, e in kept
+                    for part in ((s, min(e, b_start)), (max(s, b_end), e)) if part[0] < part[1]]
         # Floats, because instants arrive as float timestamps and bisect
         # compares float to float faster than float to int (exact below 2**53).
         return (lo, hi, tuple(float(s) for s, _ in kept), tuple(float(e) for _, e in kept))
+
+    def _holiday(self, day: date) -> str | None:
+        return self.holidays.name_of(day) if self.holidays is not None else None
+
+    def _eve(self, day: date) -> bool:
+        """Whether ``day`` is the day before a holiday (and pre-holiday hours exist)."""
+        return (self.schedule.pre_holiday_windows is not None
+                and self._holiday(day + timedelta(days=1)) is not None)
 
     def _instants(self, day: date, start: int, end: int) -> tuple[int, int]:
         s = _time.wall_to_timestamp(self.tz, day, start, later=True)

@@ -62,13 +62,16 @@ class _Plan:
     at one instant once (the last explanation is kept).
     """
 
-    __slots__ = ("_last", "_sinces", "calendars", "refusals", "zones")
+    __slots__ = ("_last", "_sinces", "calendars", "policy_ids", "refusals", "rules", "zones")
 
     def __init__(self, zones: tuple[str, ...], calendars: tuple[ZoneCalendar, ...],
-                 refusals: tuple[Reason, ...]) -> None:
+                 refusals: tuple[Reason, ...], policy_ids: tuple[str, ...],
+                 rules: tuple[Rule, ...]) -> None:
         self.zones = zones
         self.calendars = calendars
         self.refusals = refusals  # reasons no passage of time lifts
+        self.policy_ids = policy_ids  # the policies that apply to these consumers
+        self.rules = rules  # their limits and cooldowns
         self._last: tuple[float, tuple[tuple[Reason, ...], datetime | None]] | None = None
         self._sinces: dict[int, tuple[int, tuple[int, ...], tuple[int, ...]] | None] = {}
 
@@ -153,7 +156,7 @@ class _Explained:
         t = round(ts * US)
         tally, failure = self._tally, self._failure
         if tally is None and failure is None:  # refused by the calendar before any read
-            tally, failure = self._engine._read(self._consumer, self._subject, t)
+            tally, failure = self._engine._read(self._plan, self._consumer, self._subject, t)
         reasons = self._plan.reasons(ts)
         if failure is not None:
             return (*reasons, _ledger_reason(failure)), None
@@ -211,6 +214,10 @@ class Engine:
             raise ValueError(f"retention: {retention!r} is shorter than an hour; an attempt "
                              f"must outlive the call, so that its outcome can be set")
         self.policies: tuple[Policy, ...] = policies
+        # Every policy judged, stacks unfolded, each once.
+        flat = tuple({part.model_dump_json(): part
+                      for item in policies for part in item.flattened()}.values())
+        self._scoped = any(part.applies_to is not None for part in flat)
         self.clock: Clock = clock if clock is not None else SystemClock()
         self._owns_ledger = not isinstance(ledger, Ledger)
         if ledger is None:
@@ -221,15 +228,13 @@ class Engine:
             raise TypeError(f"ledger: expected a Ledger or a URL, got {type(ledger).__name__}")
         self.ledger: Ledger = ledger
         self._raise_ledger_errors = on_ledger_error == "raise"
-        self._rules: tuple[Rule, ...] = compile_rules(policies)
+        self._rules: tuple[Rule, ...] = compile_rules(flat)
         self._always_in_force = all(rule.always for rule in self._rules)
         self._clocked = any(rule.by_clock for rule in self._rules)
-        self._token = object()  # names this engine's rules in each Subject's cache
         self._retention_floor = floor
         self._pending_retention = self._retention(_PENDING)
-        self._schedules = tuple(Schedule(item) for item in policies)
-        self._policy_ids = tuple(item.id for item in policies)
-        self._plans: dict[tuple[tuple[str, ...], str | None, bool], _Plan] = {}
+        self._schedules = tuple(Schedule(item) for item in flat)
+        self._plans: dict[tuple[object, ...], _Plan] = {}
         self._calendars: dict[tuple[int, str, str | None, bool], ZoneCalendar] = {}
         self._lock = threading.Lock()
 
@@ -243,10 +248,10 @@ class Engine:
         """
         moment = self._instant(at, "at")
         try:
-            plan = self._plans.get(consumer.plan_key) or self._plan(consumer)
+            plan = self._plans.get(self._key(consumer)) or self._plan(consumer)
         except AttributeError:
             plan = self._plan(consumer)  # off the hot path: names a wrong argument
-        if self._rules:
+        if plan.rules:
             return self._decide_with_history(consumer, plan, moment, record=False)
         return self._decide(consumer.id, plan, moment, moment.timestamp())
 
@@ -261,7 +266,7 @@ class Engine:
         """
         moment = self._instant(at, "at")
         try:
-            plan = self._plans.get(consumer.plan_key) or self._plan(consumer)
+            plan = self._plans.get(self._key(consumer)) or self._plan(consumer)
         except AttributeError:
             plan = self._plan(consumer)  # off the hot path: names a wrong argument
         return self._decide_with_history(consumer, plan, moment, record=True)
@@ -336,9 +341,9 @@ class Engine:
         if plan.refusals:
             return None
         ts = moment.timestamp()
-        if self._rules:
+        if plan.rules:
             t = round(ts * US)
-            tally, failure = self._read(consumer, self._subject(consumer), t)
+            tally, failure = self._read(plan, consumer, self._subject(consumer), t)
             if failure is not None:
                 raise failure
             assert tally is not None
@@ -367,8 +372,8 @@ class Engine:
             common = _intersect(common, list(calendar.intervals(lo, hi)))
             if not common:
                 return []
-        if self._rules:
-            common = self._history_windows(consumer, common, lo, hi)
+        if plan.rules:
+            common = self._history_windows(plan, consumer, common, lo, hi)
         return [(start_utc if s == lo else _time.from_timestamp(s),
                  end_utc if e == hi else _time.from_timestamp(e)) for s, e in common]
 
@@ -382,7 +387,6 @@ class Engine:
         moment = _time.as_utc(self._instant(at, "at"))
         ts = moment.timestamp()
         made = Decision._made
-        policy_ids = self._policy_ids
         by_plan: dict[int, Decision] = {}
         decisions = []
         if self._rules:  # each consumer has a history of their own
@@ -396,7 +400,7 @@ class Engine:
                 decisions.append(first)
             else:
                 decisions.append(made(first.allowed, moment, ts, consumer.id, plan.zones,
-                                      policy_ids, plan))
+                                      plan.policy_ids, plan))
         return decisions
 
     # -- internals -------------------------------------------------------------------
@@ -424,8 +428,8 @@ class Engine:
                     break
             else:
                 return Decision._made(True, at, ts, consumer_id, plan.zones,
-                                      self._policy_ids, None)
-        return Decision._made(False, at, ts, consumer_id, plan.zones, self._policy_ids, plan)
+                                      plan.policy_ids, None)
+        return Decision._made(False, at, ts, consumer_id, plan.zones, plan.policy_ids, plan)
 
     def _decide_with_history(self, consumer: Consumer, plan: _Plan, at: datetime, *,
                              record: bool) -> Decision:
@@ -438,7 +442,7 @@ class Engine:
             except ValueError as error:  # nobody to count attempts for: refused
                 reasons = (*plan.reasons(ts), Reason(ReasonCode.FREQUENCY_LIMIT, str(error)))
                 return Decision(False, at, reasons, None, consumer.id, plan.zones,
-                                self._policy_ids)
+                                plan.policy_ids)
         open_now = not plan.refusals
         if open_now:
             for calendar in plan.calendars:
@@ -446,7 +450,7 @@ class Engine:
                     open_now = False
                     break
         if not open_now:  # refused by the clock; the history is read only if explained
-            return Decision._made(False, at, ts, consumer.id, plan.zones, self._policy_ids,
+            return Decision._made(False, at, ts, consumer.id, plan.zones, plan.policy_ids,
                                   _Explained(self, consumer, subject, plan, None, None))
         # ts * 1e6 is within a small fraction of the exact microsecond: round it.
         t = int(ts * US + 0.5) if ts >= 0 else round(ts * US)
@@ -462,7 +466,7 @@ class Engine:
             failure = _as_ledger_error(error)
             if self._raise_ledger_errors:
                 raise failure from error
-            return Decision._made(False, at, ts, consumer.id, plan.zones, self._policy_ids,
+            return Decision._made(False, at, ts, consumer.id, plan.zones, plan.policy_ids,
                                   _Explained(self, consumer, subject, plan, None, failure))
         if record:
             allowed = attempt_id is not None
@@ -473,26 +477,26 @@ class Engine:
                     allowed = False
                     break
         if allowed:
-            return Decision._made(True, at, ts, consumer.id, plan.zones, self._policy_ids,
+            return Decision._made(True, at, ts, consumer.id, plan.zones, plan.policy_ids,
                                   None, attempt_id)
         # Refused by the history.  When every rule is in force for good, the
         # counts just made explain it; otherwise a rule coming into force later
         # matters too, and the explanation reads the history of all of them.
-        tally = (Tally(self._rules, [rule.zones(zones) for rule in self._rules], matches)
+        tally = (Tally(plan.rules, [rule.zones(zones) for rule in plan.rules], matches)
                  if self._always_in_force else None)
-        return Decision._made(False, at, ts, consumer.id, plan.zones, self._policy_ids,
+        return Decision._made(False, at, ts, consumer.id, plan.zones, plan.policy_ids,
                               _Explained(self, consumer, subject, plan, tally, None))
 
     def _constraints(self, plan: _Plan, subject: Subject, zones: tuple[str, ...], t: int
                      ) -> tuple[Constraint, ...]:
         """What to ask the ledger about ``subject`` at ``t``, for the rules in force."""
         last = subject.last
-        if last is not None and last[0] is self._token and last[1] <= t < last[2]:
+        if last is not None and last[0] is plan and last[1] <= t < last[2]:
             return last[3]  # a check and then an acquire within the hour: as just asked
-        keyed = subject.keyed(self._token, self._rules)
-        sinces, valid_from, valid_until = plan.sinces(self._rules, zones, t, self._clocked)
+        keyed = subject.keyed(plan, plan.rules)
+        sinces, valid_from, valid_until = plan.sinces(plan.rules, zones, t, self._clocked)
         if not self._always_in_force:
-            in_force = [_in_force(rule, zones, t) for rule in self._rules]
+            in_force = [_in_force(rule, zones, t) for rule in plan.rules]
             keyed = tuple(item for item, keep in zip(keyed, in_force, strict=True) if keep)
             sinces = tuple(since for since, keep in zip(sinces, in_force, strict=True) if keep)
             valid_until = valid_from  # in force changes at dates: do not keep
@@ -500,14 +504,14 @@ class Engine:
         constraints = tuple(new(Constraint, (key, also, since, rule.outcomes, rule.limit))
                             for (rule, key, also), since in zip(keyed, sinces, strict=True))
         if valid_from < valid_until:
-            subject.last = (self._token, valid_from, valid_until, constraints)
+            subject.last = (plan, valid_from, valid_until, constraints)
         return constraints
 
-    def _read(self, consumer: Consumer, subject: Subject, t: int
+    def _read(self, plan: _Plan, consumer: Consumer, subject: Subject, t: int
               ) -> tuple[Tally | None, LedgerError | None]:
         """The history every rule still in force at or after ``t`` counts."""
         zones = consumer.candidate_zones
-        rules = [rule for rule in self._rules if rule.in_force(rule.zones(zones))[1] > t]
+        rules = [rule for rule in plan.rules if rule.in_force(rule.zones(zones))[1] > t]
         rule_zones = [rule.zones(zones) for rule in rules]
         constraints = [rule.constraint(subject, t, rz) for rule, rz in zip(rules, rule_zones,
                                                                            strict=True)]
@@ -517,11 +521,12 @@ class Engine:
             return None, _as_ledger_error(error)
         return Tally(rules, rule_zones, matches), None
 
-    def _history_windows(self, consumer: Consumer, common: list[tuple[float, float]],
-                         lo: float, hi: float) -> list[tuple[float, float]]:
+    def _history_windows(self, plan: _Plan, consumer: Consumer,
+                         common: list[tuple[float, float]], lo: float, hi: float
+                         ) -> list[tuple[float, float]]:
         """``common`` less the times the history refuses (read once, at ``lo``)."""
         start = round(lo * US)
-        tally, failure = self._read(consumer, self._subject(consumer), start)
+        tally, failure = self._read(plan, consumer, self._subject(consumer), start)
         if failure is not None:
             raise failure
         assert tally is not None
@@ -575,7 +580,7 @@ class Engine:
         if not isinstance(consumer, Consumer):
             raise TypeError(f"consumer: expected a callwindow.Consumer, "
                             f"got {type(consumer).__name__}")
-        key = consumer.plan_key
+        key = self._key(consumer)
         plan = self._plans.get(key)
         if plan is None:
             plan = self._make_plan(consumer)
@@ -585,12 +590,21 @@ class Engine:
                 self._plans[key] = plan
         return plan
 
+    def _key(self, consumer: Consumer) -> tuple[object, ...]:
+        """The plan key: with region-scoped policies, the number's regions matter too."""
+        key: tuple[object, ...] = consumer.plan_key
+        return (*key, consumer.phone_regions) if self._scoped else key
+
     def _make_plan(self, consumer: Consumer) -> _Plan:
         zones = set(consumer.candidate_zones)
         calendars: list[ZoneCalendar] = []
         refusals: list[Reason] = []
+        applying: list[Policy] = []
         for index, schedule in enumerate(self._schedules):
             policy = schedule.policy
+            if not policy.applies(consumer):
+                continue
+            applying.append(policy)
             if policy.requires_consent and not consumer.consent:
                 if policy.effective_from is None and policy.effective_to is None:
                     refusals.append(Reason(
@@ -606,6 +620,8 @@ class Engine:
                 continue
             policy_zones = ((policy.timezone,) if policy.timezone
                             else consumer.candidate_zones)
+            if not policy_zones and policy.hours is None and policy.holidays is None:
+                policy_zones = ("UTC",)  # only blackouts, which are instants: any zone will do
             if not policy_zones:
                 refusals.append(Reason(
                     ReasonCode.UNKNOWN_TIMEZONE,
@@ -617,7 +633,10 @@ class Engine:
             zones.update(policy_zones)
             subdivision = self._holiday_subdivision(policy, consumer.region)
             calendars.extend(self._calendar(index, zone, subdivision) for zone in policy_zones)
-        return _Plan(tuple(sorted(zones)), tuple(calendars), tuple(refusals))
+        rules = tuple(rule for rule in self._rules
+                      if any(rule.policy is policy for policy in applying))
+        return _Plan(tuple(sorted(zones)), tuple(calendars), tuple(refusals),
+                     tuple(policy.id for policy in applying), rules)
 
     @staticmethod
     def _holiday_subdivision(policy: Policy, region: str | None) -> str | None:
@@ -762,7 +781,9 @@ def _closure_reason(calendar: ZoneCalendar, closure: Closure) -> Reason:
     local = closure.local
     clock = f"{local:%H:%M} on {_DAY_NAMES[local.weekday()]} {local:%Y-%m-%d}"
     where = f"in {calendar.zone_name}"
-    if closure.code is ReasonCode.HOLIDAY:
+    if closure.code is ReasonCode.BLACKOUT:
+        message = f"no calls are allowed at this time ({clock} {where}): {closure.blackout}"
+    elif closure.code is ReasonCode.HOLIDAY:
         message = f"{local:%Y-%m-%d} is a public holiday {where} ({closure.holiday})"
         message += (f" and {local:%H:%M} is outside the holiday hours "
                     f"{_format_windows(closure.windows)}" if closure.windows

@@ -102,8 +102,8 @@ class Subject:
         self.keys: tuple[str, ...] = tuple(scopes.values())
         self._per: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
         self._plans: dict[object, tuple[tuple[Rule, str, tuple[str, ...]], ...]] = {}
-        #: The last constraints an engine asked for: (engine token, valid from,
-        #: valid until, constraints); an engine may reuse them within that span.
+        #: The last constraints an engine asked for: (the engine's plan, valid
+        #: from, valid until, constraints); the plan may reuse them within that span.
         self.last: tuple[object, int, int, tuple[Constraint, ...]] | None = None
 
     def key(self, scope: str) -> str:
@@ -113,7 +113,7 @@ class Subject:
     def keyed(self, token: object, rules: Sequence[Rule]
               ) -> tuple[tuple[Rule, str, tuple[str, ...]], ...]:
         """Each of ``rules`` with the key it counts this subject by (kept per ``token``,
-        an object of the caller's that lives as long as ``rules``)."""
+        the caller's object that holds ``rules``: an engine's plan)."""
         found = self._plans.get(token)
         if found is None:
             found = self._plans[token] = tuple((rule, *self.per(rule.scopes))

@@ -11,8 +11,8 @@ import itertools
 import json
 import re
 import tomllib
-from collections.abc import Mapping
-from datetime import date, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal, Self
@@ -34,7 +34,8 @@ from . import _holidays, _time, _zones
 from ._enums import Outcome
 from ._errors import PolicyError
 
-__all__ = ["Consumer", "CooldownRule", "HolidayRule", "LimitRule", "Policy"]
+__all__ = ["AppliesTo", "Blackout", "Consumer", "CooldownRule", "HolidayRule", "LimitRule",
+           "Policy"]
 
 DAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -239,6 +240,68 @@ class CooldownRule(_Frozen):
         return int(parse_duration(self.period, fixed=True).total_seconds())
 
 
+Confidence = Literal["confirmed-from-official-text", "from-secondary-source", "unconfirmed"]
+Scope = Literal["telemarketing", "telemarketing_automated", "debt_collection", "survey",
+                "informational"]
+
+
+class AppliesTo(_Frozen):
+    """Whom a policy applies to; a consumer it does not apply to is not judged by it.
+
+    ``regions`` are codes of ``country`` (US states, Canadian provinces): the
+    policy applies when the consumer's ``region`` (their address) is one of
+    them, or, with ``by_phone``, when their number's area code belongs to one
+    (the area-code presumption of Florida, Oklahoma, Connecticut...).
+    """
+
+    country: str
+    regions: tuple[str, ...] = Field(min_length=1)
+    by_phone: bool = False
+
+    @field_validator("country")
+    @classmethod
+    def _upper_country(cls, value: str) -> str:
+        return value.upper()
+
+    @field_validator("regions")
+    @classmethod
+    def _upper_regions(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(region.upper() for region in value)
+
+    def includes(self, consumer: Consumer) -> bool:
+        """Whether ``consumer`` is one this policy applies to.
+
+        A region of an unknown country counts (``WA`` may be Washington or
+        Western Australia): applying one more rule is the safe side.
+        """
+        if consumer.region in self.regions:
+            country = consumer.country or consumer.phone_country
+            if country in (None, self.country):
+                return True
+        return self.by_phone and any(region in self.regions
+                                     for region in consumer.phone_regions)
+
+
+class Blackout(_Frozen):
+    """A period in which no call is allowed (a declared state of emergency)."""
+
+    start: datetime
+    end: datetime
+    reason: str = Field(min_length=1)
+
+    @field_validator("start", "end")
+    @classmethod
+    def _aware(cls, value: datetime, info: ValidationInfo) -> datetime:
+        return _time.aware(value, str(info.field_name))
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end.isoformat()} is not after start "
+                             f"{self.start.isoformat()}")
+        return self
+
+
 class Policy(_Frozen):
     """A rule set: allowed hours per day, holidays, limits, and where it comes from.
 
@@ -259,6 +322,12 @@ class Policy(_Frozen):
     limits: tuple[LimitRule, ...] = ()
     cooldowns: tuple[CooldownRule, ...] = ()
     requires_consent: bool = False
+    blackouts: tuple[Blackout, ...] = ()
+    applies_to: AppliesTo | None = None
+    stack: tuple[Policy, ...] = ()
+    confidence: Confidence | None = None
+    scope: tuple[Scope, ...] = ()
+    notes: str | None = None
 
     def __init__(self, **data: Any) -> None:
         try:
@@ -329,9 +398,9 @@ class Policy(_Frozen):
     def _check_day_keys(cls, value: object) -> object:
         if isinstance(value, Mapping):
             for key in value:
-                if key not in (*DAY_KEYS, "holiday"):
+                if key not in (*DAY_KEYS, "holiday", "pre_holiday"):
                     raise ValueError(f"unknown day key {key!r} (expected mon, tue, wed, thu, "
-                                     f"fri, sat, sun or holiday)")
+                                     f"fri, sat, sun, holiday or pre_holiday)")
             return {key: [items] if isinstance(items, str) else items
                     for key, items in value.items()}
         return value
@@ -373,6 +442,21 @@ class Policy(_Frozen):
         """Whether the policy applies on this local date (both ends inclusive)."""
         return ((self.effective_from is None or self.effective_from <= day)
                 and (self.effective_to is None or day <= self.effective_to))
+
+    def flattened(self) -> tuple[Policy, ...]:
+        """This policy and every policy of its ``stack``, depth first."""
+        return (self, *(part for inner in self.stack for part in inner.flattened()))
+
+    def applies(self, consumer: Consumer) -> bool:
+        """Whether this policy judges ``consumer`` (see ``applies_to``)."""
+        return self.applies_to is None or self.applies_to.includes(consumer)
+
+    def with_blackouts(self, blackouts: Iterable[Blackout | Mapping[str, Any]]) -> Policy:
+        """A copy of this policy with more blackout periods (validated)."""
+        data = self.model_dump(exclude={"blackouts", "stack"})
+        data["blackouts"] = [*self.blackouts, *blackouts]
+        data["stack"] = self.stack
+        return Policy.model_validate(data)
 
 
 def _policy_error(error: ValidationError, data: object) -> PolicyError:
@@ -461,6 +545,23 @@ class Consumer(_Frozen):
         return _zones.normalized(self.phone, self.country) if self.phone else None
 
     @cached_property
+    def phone_country(self) -> str | None:
+        """The ISO country of the phone number (``"US"``), or ``None``."""
+        return _zones.phone_country(self.phone, self.country) if self.phone else None
+
+    @cached_property
+    def phone_regions(self) -> tuple[str, ...]:
+        """The regions the number's area code belongs to (US states, Canadian provinces)."""
+        return _zones.regions_for_phone(self.phone, self.country) if self.phone else ()
+
+    @cached_property
     def plan_key(self) -> tuple[tuple[str, ...], str | None, bool]:
-        """What the engine's evaluation depends on: consumers sharing it share a plan."""
+        """What the engine's evaluation depends on: consumers sharing it share a plan.
+
+        (An engine with policies that apply to some regions only adds
+        ``phone_regions``.)
+        """
         return self.candidate_zones, self.region, self.consent
+
+
+Policy.model_rebuild()  # ``stack`` holds policies

@@ -185,6 +185,56 @@ def _parsed_e164(phone: str, default_country: str | None) -> str | None:
     return text
 
 
+def regions_for_phone(phone: str, default_country: str | None = None) -> tuple[str, ...]:
+    """The US states or Canadian provinces a NANP number's area code serves, sorted.
+
+    ``("FL",)`` for +1 305; ``()`` outside NANP or for an unknown area code.
+    Read from phonenumbers' own geocoding data (the area code's place names).
+    """
+    e164 = phone if _NANP.match(phone) else normalized(phone, default_country)
+    if not e164 or not e164.startswith("+1"):
+        return ()
+    return _area_code_regions().get(e164[2:5], ())
+
+
+@lru_cache(maxsize=1)
+def _area_code_regions() -> dict[str, tuple[str, ...]]:
+    from phonenumbers.geodata import GEOCODE_DATA
+
+    found: dict[str, set[str]] = defaultdict(set)
+    for prefix, names in GEOCODE_DATA.items():
+        if prefix.startswith("1") and len(prefix) >= 4:
+            place = names.get("en", "")
+            code = _REGION_CODES.get(place) or (
+                place.rsplit(", ", 1)[1] if ", " in place else None)
+            if code and code in _KNOWN_REGION_CODES:
+                found[prefix[1:4]].add(code)
+    return {area: tuple(sorted(codes)) for area, codes in found.items()}
+
+
+_REGION_CODES: Mapping[str, str] = MappingProxyType({
+    "Alabama": "AL", "Alaska": "AK", "Arizona": "AZ", "Arkansas": "AR", "California": "CA",
+    "Colorado": "CO", "Connecticut": "CT", "Delaware": "DE", "District of Columbia": "DC",
+    "Washington D.C.": "DC", "Florida": "FL", "Georgia": "GA", "Hawaii": "HI", "Idaho": "ID",
+    "Illinois": "IL", "Indiana": "IN", "Iowa": "IA", "Kansas": "KS", "Kentucky": "KY",
+    "Louisiana": "LA", "Maine": "ME", "Maryland": "MD", "Massachusetts": "MA",
+    "Michigan": "MI", "Minnesota": "MN", "Mississippi": "MS", "Missouri": "MO",
+    "Montana": "MT", "Nebraska": "NE", "Nevada": "NV", "New Hampshire": "NH",
+    "New Jersey": "NJ", "New Mexico": "NM", "New York": "NY", "North Carolina": "NC",
+    "North Dakota": "ND", "Ohio": "OH", "Oklahoma": "OK", "Oregon": "OR",
+    "Pennsylvania": "PA", "Rhode Island": "RI", "South Carolina": "SC",
+    "South Dakota": "SD", "Tennessee": "TN", "Texas": "TX", "Utah": "UT", "Vermont": "VT",
+    "Virginia": "VA", "Washington": "WA", "Washington State": "WA", "West Virginia": "WV",
+    "Wisconsin": "WI", "Wyoming": "WY", "Puerto Rico": "PR", "Guam": "GU",
+    "US Virgin Islands": "VI", "American Samoa": "AS", "Northern Mariana Islands": "MP",
+    "Alberta": "AB", "British Columbia": "BC", "Manitoba": "MB", "New Brunswick": "NB",
+    "Newfoundland and Labrador": "NL", "Nova Scotia": "NS", "Northwest Territories": "NT",
+    "Nunavut": "NU", "Ontario": "ON", "Prince Edward Island": "PE", "Quebec": "QC",
+    "Saskatchewan": "SK", "Yukon": "YT",
+})
+_KNOWN_REGION_CODES = frozenset(_REGION_CODES.values())
+
+
 def phone_country(phone: str, default_country: str | None = None) -> str | None:
     """The ISO country of a number (``"US"``, ``"FR"``), or ``None`` if unknown."""
     try:
