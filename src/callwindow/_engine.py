@@ -248,12 +248,21 @@ class Engine:
         """
         moment = self._instant(at, "at")
         try:
-            plan = self._plans.get(self._key(consumer)) or self._plan(consumer)
+            plan = (self._plans.get(self._key(consumer) if self._scoped else consumer.plan_key)
+                    or self._plan(consumer))
         except AttributeError:
             plan = self._plan(consumer)  # off the hot path: names a wrong argument
         if plan.rules:
             return self._decide_with_history(consumer, plan, moment, record=False)
-        return self._decide(consumer.id, plan, moment, moment.timestamp())
+        ts = moment.timestamp()
+        if not plan.refusals:  # _decide, inlined: this is the hot path
+            for calendar in plan.calendars:
+                if not calendar.is_open(ts):
+                    break
+            else:
+                return Decision._made(True, moment, ts, consumer.id, plan.zones,
+                                      plan.policy_ids, None)
+        return Decision._made(False, moment, ts, consumer.id, plan.zones, plan.policy_ids, plan)
 
     def acquire(self, consumer: Consumer, at: datetime | str | None = None) -> Decision:
         """``check``, and when allowed, record a ``pending`` attempt, atomically.
@@ -266,7 +275,8 @@ class Engine:
         """
         moment = self._instant(at, "at")
         try:
-            plan = self._plans.get(self._key(consumer)) or self._plan(consumer)
+            plan = (self._plans.get(self._key(consumer) if self._scoped else consumer.plan_key)
+                    or self._plan(consumer))
         except AttributeError:
             plan = self._plan(consumer)  # off the hot path: names a wrong argument
         return self._decide_with_history(consumer, plan, moment, record=True)
