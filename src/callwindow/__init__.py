@@ -5,7 +5,7 @@ Import it as ``import callwindow as cw``; everything public is here.
 
 from __future__ import annotations
 
-from . import ledgers
+from . import ledgers, presets
 from ._decision import Decision, Reason
 from ._engine import Clock, Engine, SystemClock
 from ._enums import Outcome, ReasonCode
@@ -43,6 +43,7 @@ __all__ = [
     "SystemClock",
     "ledger_from_url",
     "ledgers",
+    "presets",
 ]
 
 __version__ = "0.1.0"
