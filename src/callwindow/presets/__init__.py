@@ -18,7 +18,7 @@ Presets encode the rules as read from the sources in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -88,13 +88,13 @@ def load_blackouts(path: str | Path) -> dict[str, tuple[Blackout, ...]]:
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def _files() -> tuple[str, ...]:
     return tuple(entry.name for entry in resources.files(__name__).iterdir()
                  if entry.name.endswith(_SUFFIX))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(preset_id: str, seen: tuple[str, ...]) -> Policy:
     if not isinstance(preset_id, str) or preset_id + _SUFFIX not in _files():
         known = ", ".join(ids())
