@@ -500,6 +500,8 @@ class Engine:
     def _constraints(self, plan: _Plan, subject: Subject, zones: tuple[str, ...], t: int
                      ) -> tuple[Constraint, ...]:
         """What to ask the ledger about ``subject`` at ``t``, for the rules in force."""
+        if not plan.rules:
+            return ()
         last = subject.last
         if last is not None and last[0] is plan and last[1] <= t < last[2]:
             return last[3]  # a check and then an acquire within the hour: as just asked
