@@ -32,9 +32,9 @@ Presets encode the rules as read from their sources; they are not legal advice.
 To add your own rules on top of a preset, see
 [policies.md](policies.md#stacking-your-own-rules-on-a-preset).
 
-| id | days and hours | holidays | limits and cooldowns | applies to | scope | in force | confidence | source |
-|---|---|---|---|---|---|---|---|---|
 """
+COLUMNS = ("id", "days and hours", "holidays", "limits and cooldowns", "applies to", "scope",
+           "in force", "confidence", "source")
 
 
 def hours_text(policy: cw.Policy) -> str:
@@ -111,7 +111,8 @@ def render() -> str:
         rows.append("| " + " | ".join(cell(item) for item in row) + " |")
         title = f"### {preset_id}" + (f": {policy.name}" if policy.name else "")
         notes.append(f"{title}\n\n{policy.notes.strip() if policy.notes else 'No notes.'}\n")
-    return HEADER + "\n".join(rows) + "\n\n## Notes\n\n" + "\n".join(notes)
+    table = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS), *rows]
+    return HEADER + "\n".join(table) + "\n\n## Notes\n\n" + "\n".join(notes)
 
 
 def main(argv: list[str] | None = None) -> int:
