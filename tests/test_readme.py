@@ -45,3 +45,16 @@ def test_readme_ledger_example_runs_and_its_comments_hold(
     assert later.next_allowed_at == datetime(2027, 1, 25, 9, 0, tzinfo=UTC)
     assert (tmp_path / "attempts.db").exists()
     assert namespace["shared"].check(namespace["consumer"], "2026-12-01T10:30:00+01:00").allowed
+
+
+def test_policies_doc_stacking_example_runs() -> None:
+    text = (ROOT / "docs" / "policies.md").read_text(encoding="utf-8")
+    block = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(block, "docs/policies.md", "exec"), namespace)
+    engine = namespace["engine"]
+    paris = cw.Consumer(id="c", phone="+33612345678", consent=True)
+    # Tuesday 24 November 2026, 19:30 Paris: the decree allows until 20:00,
+    # the house rule only until 19:00.
+    decision = engine.check(paris, "2026-11-24T19:30:00+01:00")
+    assert [reason.policy_id for reason in decision.reasons] == ["acme-house-rules"]
