@@ -149,7 +149,9 @@ class Rule:
             self.limit = 1
             self.outcomes: frozenset[str] | None = frozenset(o.value for o in source_rule.after)
             seconds = source_rule.period_seconds
-            opted_out = seconds is None or Outcome.OPT_OUT in source_rule.after
+            # "opted out": for good, or after nothing but opt-outs; a pause after
+            # a refusal is a cooldown.
+            opted_out = seconds is None or set(source_rule.after) == {Outcome.OPT_OUT}
             self.code = ReasonCode.OPTED_OUT if opted_out else ReasonCode.COOLDOWN
             shift = 1 if source_rule.day_one == "next_day" else 0
         else:
