@@ -58,3 +58,11 @@ def test_policies_doc_stacking_example_runs() -> None:
     # the house rule only until 19:00.
     decision = engine.check(paris, "2026-11-24T19:30:00+01:00")
     assert [reason.policy_id for reason in decision.reasons] == ["acme-house-rules"]
+
+
+def test_readme_testing_example_passes() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)[2]
+    namespace: dict[str, Any] = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    namespace["test_a_contact_in_rome_is_not_called_on_8_december"]()
