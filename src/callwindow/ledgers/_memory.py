@@ -46,7 +46,6 @@ class MemoryLedger(KeyedLedger):
         clock: monotonic seconds, for expiry (tests may pass their own).
     """
 
-    shared = False
 
     def __init__(self, *, secret: bytes | str | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:

@@ -126,7 +126,6 @@ class PostgresLedger(KeyedLedger):
             libpq); a ``connect_timeout`` in ``conninfo`` wins.
     """
 
-    shared = True
 
     def __init__(self, conninfo: str, *, secret: bytes | str | None = None,
                  connect_timeout: float = 5.0) -> None:

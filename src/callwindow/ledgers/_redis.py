@@ -198,7 +198,6 @@ class RedisLedger(KeyedLedger):
         socket_timeout: seconds to wait to connect and for a reply (URL only).
     """
 
-    shared = True
 
     def __init__(self, url_or_client: str | redis.Redis | redis.cluster.RedisCluster, *,
                  secret: bytes | str | None = None, prefix: str = "callwindow",

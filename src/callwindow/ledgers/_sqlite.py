@@ -53,7 +53,6 @@ class SQLiteLedger(KeyedLedger):
         timeout: seconds to wait for another process's write lock.
     """
 
-    shared = True
 
     def __init__(self, path: str | os.PathLike[str], *, secret: bytes | str | None = None,
                  timeout: float = 30.0) -> None:
