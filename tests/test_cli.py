@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import shlex
 import subprocess
 import sys
 import sysconfig
@@ -450,6 +452,23 @@ def test_scrub_json_summary_and_overwritten_columns(cli: Any, tmp_path: Path) ->
         ["+33612345678", "true", "c-1", "true", "", "2026-11-23T09:30:00+00:00"]]
 
 
+def test_scrub_with_a_forced_progress_bar_and_a_bad_output(cli: Any, tmp_path: Path) -> None:
+    source = tmp_path / "contacts.csv"
+    source.write_text(CONTACTS, encoding="utf-8")
+    target = tmp_path / "out.csv"
+    result = cli("scrub", str(source), "--preset", "FR", "--at", MONDAY, "-o", str(target),
+                 "--progress")
+    assert result.code == 0
+    assert [row[0] for row in read_csv(target.read_text(encoding="utf-8"))[1:]] == [
+        f"c-{index}" for index in range(1, 8)]
+    assert_one_line_error(cli("scrub", str(source), "--preset", "FR", "-o",
+                              str(tmp_path / "no" / "out.csv")), "does not exist")
+    assert_one_line_error(cli("scrub", str(source), "--preset", "FR", "-o", str(tmp_path)),
+                          "is a directory")
+    assert_one_line_error(cli("scrub", str(source), "--preset", "FR", "-o", "-", "--json"),
+                          "--json")
+
+
 def test_scrub_counts_past_attempts_in_the_given_ledger(cli: Any, tmp_path: Path) -> None:
     ledger = f"sqlite:///{tmp_path / 'attempts.db'}"
     for _ in range(4):
@@ -541,3 +560,47 @@ def test_without_history_rules_an_empty_ledger_judges_the_same(preset_id: str) -
         for a, b in zip(full.check_many(consumers, at), lean.check_many(consumers, at),
                         strict=True):
             assert a == b, (preset_id, at, a, b)
+
+
+# -- docs/cli.md shows real output ---------------------------------------------------------
+
+
+def doc_sessions() -> list[tuple[str, str]]:
+    """Every ``$ command`` of docs/cli.md's text blocks, with the output shown under it."""
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    sessions = []
+    for block in re.findall(r"```text\n(.*?)```", text, flags=re.DOTALL):
+        for part in re.split(r"^(?=\$ )", block, flags=re.MULTILINE):
+            if part.startswith("$ "):
+                command, _, shown = part.partition("\n")
+                sessions.append((command[2:], shown.strip("\n")))
+    return sessions
+
+
+def test_docs_cli_shows_what_the_commands_print(cli: Any, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "fr-d223-9.yaml").write_bytes(EXAMPLE_POLICY.read_bytes())
+    (tmp_path / "broken.yaml").write_text(BROKEN, encoding="utf-8")
+    checked = 0
+    for command, shown in doc_sessions():
+        argv = shlex.split(command)
+        if argv[0] == "cat":
+            path = tmp_path / argv[1]
+            if path.exists():  # an output: what the command wrote
+                assert path.read_text(encoding="utf-8").strip("\n") == shown, command
+            else:  # an input the example starts from
+                path.write_text(shown + "\n", encoding="utf-8")
+            continue
+        assert argv[0] == "callwindow", command
+        if "--acquire" in argv or shown.endswith("..."):
+            continue  # needs attempts recorded before it / shown in part
+        expected, marker, code = shown.rpartition("[exit ")
+        result = cli(*argv[1:])
+        printed = "\n".join(line.rstrip() for line in (result.out + result.err).splitlines())
+        assert printed.strip("\n") == (expected.strip("\n") if marker else shown), command
+        if marker:
+            assert result.code == int(code.rstrip("]")), command
+        checked += 1
+    assert checked >= 15

@@ -593,8 +593,12 @@ def _output(path: str) -> Iterator[IO[str]]:
         sys.stdout.flush()
         return
     target = Path(path)
+    if not target.parent.is_dir():
+        raise InputError(f"-o {path}: the directory {str(target.parent)!r} does not exist")
+    if target.is_dir():
+        raise InputError(f"-o {path}: is a directory; name the file to write")
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                         dir=target.parent if str(target.parent) else ".")
+                                         dir=target.parent)
     try:
         with open(handle, "w", encoding="utf-8", newline="") as out:
             yield out
@@ -707,4 +711,5 @@ def _progress_bar() -> Any:
 
     return Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
                     TimeElapsedColumn(), TimeRemainingColumn(),
-                    console=_console(stderr=True), transient=True)
+                    console=_console(stderr=True), transient=True, redirect_stdout=False,
+                    redirect_stderr=False)
