@@ -70,7 +70,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # `callwindow ... | head`: stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_REFUSED
+        return 1  # what Python itself exits with on EPIPE
     except (CallWindowError, ValueError, OSError, ImportError) as error:
         _error(one_line(error))
         return EXIT_USAGE
