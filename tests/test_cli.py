@@ -604,3 +604,55 @@ def test_docs_cli_shows_what_the_commands_print(cli: Any, tmp_path: Path,
             assert result.code == int(code.rstrip("]")), command
         checked += 1
     assert checked >= 15
+
+
+# -- every command, as a user runs it (validate and scrub need files: the next test) -------
+
+def _contacts(tmp_path: Path) -> list[str]:
+    source = tmp_path / "in.csv"
+    source.write_text("id,phone,note\na,+33612345678,first\nb,not a number,second\n",
+                      encoding="utf-8")
+    return [str(source), "--preset", "FR", "--at", "2026-11-23T10:30:00+01:00",
+            "-o", str(tmp_path / "out.csv")]
+
+
+def _policy_file(tmp_path: Path) -> list[str]:
+    path = tmp_path / "p.yaml"
+    path.write_text("id: p\nhours:\n  mon: ['09:00-17:00']\n", encoding="utf-8")
+    return [str(path)]
+
+
+@pytest.mark.parametrize(("argv", "code", "shown"), [
+    # Monday 23 November 2026, 10:30 Paris: inside D223-9's morning window.
+    (["check", "--preset", "FR", "--phone", "+33612345678", "--consent",
+      "--at", "2026-11-23T10:30:00+01:00"], 0, "ALLOWED"),
+    # Saturday 21 November: closed; next Monday 10:00 Paris, 09:00 UTC.
+    (["next", "--preset", "FR", "--phone", "+33612345678", "--consent",
+      "--at", "2026-11-21T11:00:00+01:00"], 0, "2026-11-23T09:00:00+00:00"),
+    (["presets"], 0, "IT-garante-2024"),
+    (["presets", "show", "US-FL"], 0, "501.616"),
+    (["calendar", "--preset", "FR", "--phone", "+33612345678", "--consent",
+      "--from", "2026-12-21", "--days", "7"], 0, "Christmas Day"),
+    (["--help"], 0, "scrub"),
+], ids=["check", "next", "presets", "presets-show", "calendar", "help"])
+def test_every_command_runs_as_a_user_runs_it(argv: list[str], code: int, shown: str) -> None:
+    result = subprocess_cli(*argv)
+    assert result.code == code, result
+    assert shown in result.out
+    assert "Traceback" not in result.err
+
+
+def test_validate_and_scrub_run_as_a_user_runs_them(tmp_path: Path) -> None:
+    validated = subprocess_cli("validate", *_policy_file(tmp_path))
+    assert validated.code == 0, validated
+    assert "p" in validated.out
+    scrubbed = subprocess_cli("scrub", *_contacts(tmp_path))
+    assert scrubbed.code == 0, scrubbed
+    rows = list(csv.DictReader((tmp_path / "out.csv").open(encoding="utf-8")))
+    assert [row["id"] for row in rows] == ["a", "b"]
+    assert [row["note"] for row in rows] == ["first", "second"]
+    # Without consent the opt-in regime (from 11 August 2026) refuses the first;
+    # the second number does not parse.
+    assert rows[0]["allowed"] == "false"
+    assert "consent_required" in rows[0]["reasons"]
+    assert rows[1]["allowed"] == "false"
