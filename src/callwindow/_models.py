@@ -307,7 +307,7 @@ class Policy(_Frozen):
 
     Build one with ``Policy.model_validate(dict)``, ``Policy(**fields)`` or
     ``Policy.from_file(path)``.  Anything invalid raises ``PolicyError`` naming
-    every bad field and value.  See DESIGN.md for the schema.
+    every bad field and value.  See docs/policies.md for the schema.
     """
 
     id: str = Field(min_length=1)
