@@ -29,9 +29,10 @@ from rich.table import Table
 from .. import _time
 from .. import presets as preset_registry
 from .._decision import Decision
+from .._describe import hours_lines
 from .._engine import Engine
 from .._errors import CallWindowError, NaiveDatetimeError, PolicyError
-from .._models import DAY_KEYS, Consumer, Policy
+from .._models import Consumer, Policy
 from ._calendar import calendar_command
 from ._scrub import ScrubStats, count_bytes, history_free, scrub, validation_message
 
@@ -395,19 +396,10 @@ def _days_text(policy: Policy) -> list[str]:
     """One line per group of days with the same hours: ``mon-fri 10:00-13:00, 14:00-20:00``."""
     if policy.hours is None:
         return ["no hour rule (every hour of every day)"]
-    groups: list[tuple[list[str], str]] = []
-    for day in DAY_KEYS:
-        windows = ", ".join(policy.hours.get(day, ())) or "closed"
-        if groups and groups[-1][1] == windows:
-            groups[-1][0].append(day)
-        else:
-            groups.append(([day], windows))
-    lines = [f"{days[0]}-{days[-1]} {windows}" if len(days) > 1 else f"{days[0]} {windows}"
-             for days, windows in groups]
+    lines = hours_lines(policy)
     if policy.holidays is not None:
-        lines.append("holidays " + (", ".join(policy.hours.get("holiday", ())) or "closed"))
-    if "pre_holiday" in policy.hours:
-        lines.append("day before a holiday " + ", ".join(policy.hours["pre_holiday"]))
+        at = len(lines) - ("pre_holiday" in policy.hours)  # before the pre-holiday line
+        lines.insert(at, "holidays " + (", ".join(policy.hours.get("holiday", ())) or "closed"))
     return lines
 
 
