@@ -9,7 +9,15 @@ from . import ledgers, presets
 from ._decision import Decision, Reason
 from ._engine import Clock, Engine, SystemClock
 from ._enums import Outcome, ReasonCode
-from ._errors import CallWindowError, LedgerError, NaiveDatetimeError, PolicyError
+from ._errors import (
+    CallWindowError,
+    ConsumerError,
+    InvalidInputError,
+    LedgerError,
+    MissingExtraError,
+    NaiveDatetimeError,
+    PolicyError,
+)
 from ._models import (
     AppliesTo,
     Blackout,
@@ -27,13 +35,16 @@ __all__ = [
     "CallWindowError",
     "Clock",
     "Consumer",
+    "ConsumerError",
     "CooldownRule",
     "Decision",
     "Engine",
     "HolidayRule",
+    "InvalidInputError",
     "Ledger",
     "LedgerError",
     "LimitRule",
+    "MissingExtraError",
     "NaiveDatetimeError",
     "Outcome",
     "Policy",
