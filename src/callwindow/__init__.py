@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from . import ledgers, presets
 from ._decision import Decision, Reason
-from ._engine import Clock, Engine, SystemClock
+from ._engine import Engine
 from ._enums import Outcome, ReasonCode
 from ._errors import (
     CallWindowError,
@@ -27,6 +27,7 @@ from ._models import (
     LimitRule,
     Policy,
 )
+from ._time import Clock, SystemClock
 from .ledgers import Ledger, ledger_from_url
 
 __all__ = [

@@ -1,7 +1,7 @@
 """A policy's hours and holidays compiled to sorted interval tables per zone and year.
 
 In the manner of exchange_calendars: the open intervals of a UTC year are
-computed once, as two sorted tuples of POSIX seconds (starts, ends), and
+computed once, as two sorted tuples of microseconds (starts, ends), and
 "open at t?" / "next open after t" are answered by binary search.  The hot
 path does no zone arithmetic at all; ``_time`` does it at compile time.
 """
@@ -15,20 +15,23 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from . import _time
+from . import _holidays, _time
 from ._enums import ReasonCode
 from ._holidays import HolidayCalendar
+from ._intervals import merge, subtract
 from ._models import DAY_KEYS, Policy, parse_window
 
 __all__ = ["Closure", "Schedule", "ZoneCalendar"]
 
 Window = tuple[int, int]  # minutes of the local day, half-open; end may be 1440
-#: One UTC year of open intervals: (year start, next year start, starts, ends).
-_Table = tuple[int, int, tuple[float, ...], tuple[float, ...]]
+#: One UTC year of open intervals in µs: (year start, next year start, starts, ends).
+_Table = tuple[int, int, tuple[int, ...], tuple[int, ...]]
 _FULL_DAY: tuple[Window, ...] = ((0, 1440),)
+_US = _time.US
+_DAY_US = 86400 * _US
 _FIRST_YEAR, _LAST_YEAR = 1900, 9000
-_FIRST_TS = datetime(_FIRST_YEAR, 1, 1, tzinfo=UTC).timestamp()
-_LAST_TS = datetime(_LAST_YEAR, 12, 31, tzinfo=UTC).timestamp()
+_FIRST_US = _time.to_us(datetime(_FIRST_YEAR, 1, 1, tzinfo=UTC))
+_LAST_US = _time.to_us(datetime(_LAST_YEAR, 12, 31, tzinfo=UTC))
 #: How far ahead the search for an open instant looks before it concludes
 #: "never".  Weekly windows and yearly holidays repeat within a year, so two
 #: years is ample; a policy's end date further off extends a calendar's own
@@ -69,10 +72,10 @@ class Schedule:
             self.holiday_windows = _windows(hours.get("holiday", ()))
             if "pre_holiday" in hours:
                 self.pre_holiday_windows = _windows(hours["pre_holiday"])
-        self.buffer = int(policy.end_buffer_delta.total_seconds())
-        #: (start, end, reason) in POSIX seconds, sorted: no call in [start, end).
-        self.blackouts: tuple[tuple[float, float, str], ...] = tuple(sorted(
-            (b.start.timestamp(), b.end.timestamp(), b.reason) for b in policy.blackouts))
+        self.buffer = policy.end_buffer_delta // timedelta(microseconds=1)
+        #: (start, end, reason) in µs, sorted: no call in [start, end).
+        self.blackouts: tuple[tuple[int, int, str], ...] = tuple(sorted(
+            (_time.to_us(b.start), _time.to_us(b.end), b.reason) for b in policy.blackouts))
 
     @property
     def has_time_rule(self) -> bool:
@@ -80,12 +83,23 @@ class Schedule:
         return (self.consent_gate or self.policy.hours is not None
                 or self.policy.holidays is not None or bool(self.blackouts))
 
-    def holiday_calendar(self, region: str | None) -> HolidayCalendar | None:
-        """The holidays for a consumer in ``region`` (the policy's subdivision too)."""
+    def subdivision(self, region: str | None) -> str | None:
+        """The holiday subdivision of a consumer's ``region`` (any case), if it is one.
+
+        The one place a region becomes a holiday subdivision: a region that is
+        no subdivision of the policy's holiday country adds no holidays.
+        """
+        rule = self.policy.holidays
+        if rule is None or region is None:
+            return None
+        return _holidays.subdivision_code(rule.country, region)
+
+    def holiday_calendar(self, subdivision: str | None) -> HolidayCalendar | None:
+        """The holidays for a consumer in ``subdivision`` (the policy's own too)."""
         rule = self.policy.holidays
         if rule is None:
             return None
-        subdivisions = sorted({s for s in (rule.subdivision, region) if s})
+        subdivisions = sorted({s for s in (rule.subdivision, subdivision) if s})
         return HolidayCalendar(rule.country, subdivisions, rule.add, rule.remove)
 
     def windows_on(self, day: date, holiday: str | None, *, eve: bool = False
@@ -108,10 +122,10 @@ class Schedule:
         return windows
 
 
-def _first_open(table: _Table, ts: float) -> float | None:
-    """The first open instant of one year's table at or after ``ts``, if any."""
+def _first_open(table: _Table, t: int) -> int | None:
+    """The first open instant of one year's table at or after ``t``, if any."""
     lo, _hi, starts, ends = table
-    probe = max(ts, lo)
+    probe = max(t, lo)
     i = bisect_right(starts, probe) - 1
     if i >= 0 and probe < ends[i]:
         return probe
@@ -137,43 +151,43 @@ class ZoneCalendar:
         self._lock = threading.Lock()
         self._current: _Table = (0, 0, (), ())  # the first query loads its year
 
-    def is_open(self, ts: float) -> bool:
-        """Whether the calendar allows a call at POSIX time ``ts``."""
+    def is_open(self, t: int) -> bool:
+        """Whether the calendar allows a call at ``t`` (µs)."""
         lo, hi, starts, ends = self._current
-        if not lo <= ts < hi:
-            lo, hi, starts, ends = self._current = self._table_at(ts)
-        i = bisect_right(starts, ts) - 1
-        return i >= 0 and ts < ends[i]
+        if not lo <= t < hi:
+            lo, hi, starts, ends = self._current = self._table_at(t)
+        i = bisect_right(starts, t) - 1
+        return i >= 0 and t < ends[i]
 
-    def next_open(self, ts: float) -> float | None:
-        """The first instant at or after ``ts`` that is open; ``None`` if none is near."""
+    def next_open(self, t: int) -> int | None:
+        """The first instant at or after ``t`` that is open; ``None`` if none is near."""
         current = self._current
-        if current[0] <= ts < current[1]:
-            found = _first_open(current, ts)
+        if current[0] <= t < current[1]:
+            found = _first_open(current, t)
             if found is not None:
                 return found
-        year = datetime.fromtimestamp(ts, UTC).year
+        year = _year(t)
         years = SEARCH_YEARS
         lapse = self.lapses_at()
         if lapse is not None:
-            years = max(years, datetime.fromtimestamp(lapse, UTC).year - year)
+            years = max(years, _year(lapse) - year)
         for offset in range(min(years, _LAST_YEAR - year) + 1):
-            found = _first_open(self._table(year + offset), ts)
+            found = _first_open(self._table(year + offset), t)
             if found is not None:
                 return found
         return None
 
-    def lapses_at(self) -> float | None:
+    def lapses_at(self) -> int | None:
         """When the policy stops applying here (all is open after), if it ever does."""
         last_day = self.schedule.policy.effective_to
         if last_day is None:
             return None
         next_day = last_day + timedelta(days=1)
-        return _time.wall_to_timestamp(self.tz, next_day, 0, later=False)
+        return _time.wall_to_timestamp(self.tz, next_day, 0, later=False) * _US
 
-    def intervals(self, start: float, end: float) -> Iterator[tuple[float, float]]:
+    def intervals(self, start: int, end: int) -> Iterator[tuple[int, int]]:
         """The open intervals clipped to ``[start, end)``, in order, merged."""
-        year = datetime.fromtimestamp(start, UTC).year
+        year = _year(start)
         last_end = start
         while True:
             lo, _hi, starts, ends = self._table(year)
@@ -188,15 +202,15 @@ class ZoneCalendar:
                     last_end = e_clip
             year += 1
 
-    def closure(self, ts: float) -> Closure:
-        """Explain why the calendar is closed at ``ts`` (call only when it is)."""
-        local, minute = _time.local_minutes(ts, self.tz)
+    def closure(self, t: int) -> Closure:
+        """Explain why the calendar is closed at ``t`` (call only when it is)."""
+        local, minute = _time.local_minutes(t, self.tz)
         day = local.date()
         holiday = self._holiday(day)
         windows = self.schedule.windows_on(day, holiday, eve=self._eve(day))
         in_window = any(start <= minute < end for start, end in windows)
         blackout = next((reason for start, end, reason in self.schedule.blackouts
-                         if start <= ts < end), None)
+                         if start <= t < end), None)
         if blackout is not None:
             return Closure(ReasonCode.BLACKOUT, local, holiday, windows, in_window=in_window,
                            blackout=blackout)
@@ -210,11 +224,11 @@ class ZoneCalendar:
             code = ReasonCode.OUTSIDE_HOURS
         return Closure(code, local, holiday, windows, in_window=in_window)
 
-    def _table_at(self, ts: float) -> _Table:
-        if not _FIRST_TS <= ts < _LAST_TS:
-            raise ValueError(f"{_time.from_timestamp(ts).isoformat()} is outside the years "
+    def _table_at(self, t: int) -> _Table:
+        if not _FIRST_US <= t < _LAST_US:
+            raise ValueError(f"{_time.from_us(t).isoformat()} is outside the years "
                              f"{_FIRST_YEAR}-{_LAST_YEAR} that callwindow judges")
-        return self._table(datetime.fromtimestamp(ts, UTC).year)
+        return self._table(_year(t))
 
     def _table(self, year: int) -> _Table:
         table = self._tables.get(year)
@@ -226,33 +240,23 @@ class ZoneCalendar:
         return table
 
     def _compile(self, year: int) -> _Table:
-        lo = int(datetime(year, 1, 1, tzinfo=UTC).timestamp())
-        hi = int(datetime(year + 1, 1, 1, tzinfo=UTC).timestamp())
-        merged: list[list[int]] = []
+        lo = _time.to_us(datetime(year, 1, 1, tzinfo=UTC))
+        hi = _time.to_us(datetime(year + 1, 1, 1, tzinfo=UTC))
+        spans: list[tuple[int, int]] = []
         # Local days from two days before to two days after the UTC year cover
         # every offset on Earth (-12h..+14h) plus a window ending at 24:00.
         day = date(year, 1, 1) - timedelta(days=2)
         last = date(year, 12, 31) + timedelta(days=2)
         while day <= last:
             holiday = self._holiday(day)
-            for start, end in self.schedule.windows_on(day, holiday, eve=self._eve(day)):
-                s, e = self._instants(day, start, end)
-                if s >= e:
-                    continue
-                if merged and s <= merged[-1][1]:
-                    merged[-1][1] = max(merged[-1][1], e)
-                else:
-                    merged.append([s, e])
+            spans += (self._instants(day, start, end)
+                      for start, end in self.schedule.windows_on(day, holiday,
+                                                                 eve=self._eve(day)))
             day += timedelta(days=1)
         buffer = self.schedule.buffer
-        kept: list[tuple[float, float]] = [(s, e - buffer) for s, e in merged
-                                           if e - buffer > s and e > lo and s < hi]
-        for b_start, b_end, _ in self.schedule.blackouts:  # cut the blackouts out
-            kept = [part for s, e in kept
-                    for part in ((s, min(e, b_start)), (max(s, b_end), e)) if part[0] < part[1]]
-        # Floats, because instants arrive as float timestamps and bisect
-        # compares float to float faster than float to int (exact below 2**53).
-        return (lo, hi, tuple(float(s) for s, _ in kept), tuple(float(e) for _, e in kept))
+        kept = [(s, e - buffer) for s, e in merge(spans) if e - buffer > s and e > lo and s < hi]
+        kept = subtract(kept, merge((s, e) for s, e, _ in self.schedule.blackouts))
+        return (lo, hi, tuple(s for s, _ in kept), tuple(e for _, e in kept))
 
     def _holiday(self, day: date) -> str | None:
         return self.holidays.name_of(day) if self.holidays is not None else None
@@ -268,5 +272,10 @@ class ZoneCalendar:
         if e <= s:
             # Both ends inside one repeated hour: the later reading of the
             # whole window, the one after which the clocks stay put.
-            return s, _time.wall_to_timestamp(self.tz, day, end, later=True)
-        return s, e
+            e = _time.wall_to_timestamp(self.tz, day, end, later=True)
+        return s * _US, e * _US
+
+
+def _year(t: int) -> int:
+    """The UTC year of ``t`` (µs)."""
+    return _time.from_us(t).year

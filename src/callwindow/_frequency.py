@@ -7,8 +7,9 @@ judged into a constraint (``since``), and turns each counted attempt into the
 instant it stops counting (``expiry``); the two are exact inverses of each
 other, so ``check`` at the release time a refusal gives is allowed.
 
-Time here is integer microseconds since the epoch: exact in a double (Redis
-scores, SQL integers) up to the year 2255, so no boundary is lost to rounding.
+Time here, as everywhere in callwindow, is integer microseconds since the
+epoch: exact in a double (Redis scores, SQL integers) up to the year 2255, so
+no boundary is lost to rounding.  The words of a refusal are ``_wording``'s.
 """
 
 from __future__ import annotations
@@ -19,15 +20,13 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from . import _time
-from ._decision import Reason
 from ._enums import Outcome, ReasonCode
-from ._models import Consumer, CooldownRule, LimitRule, Policy
+from ._keys import LedgerKeys
+from ._models import CooldownRule, LimitRule, Policy
+from ._time import US
 
-__all__ = ["EXTREME_ZONES", "HOUR_US", "US", "Attempt", "Constraint", "Rule", "Subject",
-           "Tally", "compile_rules", "from_us", "next_midnight", "retention_for"]
-
-#: Microseconds per second.
-US = 1_000_000
+__all__ = ["EXTREME_ZONES", "HOUR_US", "Attempt", "Constraint", "LedgerKeys", "Rule",
+           "Tally", "compile_rules", "next_midnight", "over_limit", "retention_for"]
 #: Earlier than any attempt: "since" of a permanent cooldown.
 EVER = -(2**53)
 #: Later than any instant: a policy that never lapses.
@@ -71,62 +70,6 @@ class Attempt(NamedTuple):
     outcome: str
     keys: tuple[str, ...]
     retention: int | None
-
-
-class Subject:
-    """The ledger keys of one consumer: who they are, their number, their tags.
-
-    ``identity`` is the key that stands in for a scope the consumer lacks (a
-    tag they do not carry, a number that does not parse): their id, else their
-    number.  Counting them that way counts all their attempts together, which
-    is never less strict than the rule.
-    """
-
-    __slots__ = ("_per", "_plans", "identity", "keys", "last", "scopes", "subjects")
-
-    def __init__(self, consumer: Consumer) -> None:
-        scopes: dict[str, str] = {}
-        if consumer.id:
-            scopes["consumer"] = "c:" + consumer.id
-        phone = consumer.e164
-        if phone:
-            scopes["phone"] = "p:" + phone
-        if not scopes:
-            raise ValueError("consumer: limits and cooldowns count attempts per person; "
-                             "give the consumer an id or a phone number that parses")
-        self.subjects: tuple[str, ...] = tuple(scopes.values())
-        for name, value in consumer.tags.items():
-            scopes["tag:" + name] = f"t:{name}={value}"
-        self.scopes = scopes
-        self.identity = self.subjects[0]
-        self.keys: tuple[str, ...] = tuple(scopes.values())
-        self._per: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {}
-        self._plans: dict[object, tuple[tuple[Rule, str, tuple[str, ...]], ...]] = {}
-        #: The last constraints an engine asked for: (the engine's plan, valid
-        #: from, valid until, constraints); the plan may reuse them within that span.
-        self.last: tuple[object, int, int, tuple[Constraint, ...]] | None = None
-
-    def key(self, scope: str) -> str:
-        """The key of one scope (``consumer``, ``phone``, ``tag:<name>``)."""
-        return self.scopes.get(scope, self.identity)
-
-    def keyed(self, token: object, rules: Sequence[Rule]
-              ) -> tuple[tuple[Rule, str, tuple[str, ...]], ...]:
-        """Each of ``rules`` with the key it counts this subject by (kept per ``token``,
-        the caller's object that holds ``rules``: an engine's plan)."""
-        found = self._plans.get(token)
-        if found is None:
-            found = self._plans[token] = tuple((rule, *self.per(rule.scopes))
-                                               for rule in rules)
-        return found
-
-    def per(self, scopes: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
-        """The key to count by for a rule ``per`` these scopes, and the keys to match too."""
-        found = self._per.get(scopes)
-        if found is None:
-            keys = [self.key(scope) for scope in scopes]
-            found = self._per[scopes] = (keys[0], tuple(dict.fromkeys(keys[1:])))
-        return found
 
 
 class Rule:
@@ -229,9 +172,9 @@ class Rule:
             span = self._in_force[zones] = (start, end)
         return span
 
-    def constraint(self, subject: Subject, t: int, zones: tuple[str, ...]) -> Constraint:
-        """What to ask the ledger about ``subject`` at ``t``."""
-        key, also = subject.per(self.scopes)
+    def constraint(self, keys: LedgerKeys, t: int, zones: tuple[str, ...]) -> Constraint:
+        """What to ask the ledger about the consumer with ``keys`` at ``t``."""
+        key, also = keys.per(self.scopes)
         return Constraint(key, also, self.since(t, zones), self.outcomes, self.limit)
 
     def release(self, matches: Sequence[int], zones: tuple[str, ...]) -> int | None:
@@ -244,33 +187,13 @@ class Rule:
             expiry = self.expiry(matches[len(matches) - self.limit], zones)
         return None if expiry == NEVER else expiry
 
-    def reason(self, matches: Sequence[int], release: int | None, zones: tuple[str, ...]
-               ) -> Reason:
-        """Why this rule refuses, in words."""
-        rule = self.source_rule
-        policy = self.policy
-        scope = " and ".join(self.scopes)
-        if isinstance(rule, CooldownRule):
-            outcomes = " or ".join(o.value for o in rule.after)
-            last = _iso(matches[-1])
-            if rule.period is None:
-                message = (f"an attempt ended in {outcomes} at {last} (per {scope}); "
-                           f"no further attempts are allowed")
-            else:
-                until = "never" if release is None else _iso(release)
-                message = (f"an attempt ended in {outcomes} at {last} (per {scope}); "
-                           f"no attempt for {rule.period}{_window_words(rule)} after it, "
-                           f"until {until}")
-        else:
-            counted = ("attempts" if rule.counts is None
-                       else "attempts ending in " + " or ".join(o.value for o in rule.counts)
-                       + " (or still pending)")
-            until = "never" if release is None else _iso(release)
-            message = (f"{len(matches)} {counted} within {rule.period}{_window_words(rule)} "
-                       f"per {scope}, and at most {rule.max_attempts} are allowed; "
-                       f"the oldest that counts stops counting at {until}")
-        zone = zones[0] if len(zones) == 1 and rule.window == "calendar_days" else None
-        return Reason(self.code, message, policy.id, policy.source, zone)
+
+def over_limit(constraints: Sequence[Constraint], matches: Sequence[Sequence[int]]) -> bool:
+    """Whether some constraint has reached its limit."""
+    for constraint, times in zip(constraints, matches):  # noqa: B905, SIM110 - hot path
+        if len(times) >= constraint.limit:
+            return True
+    return False
 
 
 def compile_rules(policies: Sequence[Policy]) -> tuple[Rule, ...]:
@@ -293,26 +216,6 @@ def retention_for(rules: Sequence[Rule], outcome: str, floor: int) -> int | None
             return None
         longest = max(longest, kept)
     return longest
-
-
-def from_us(us: int) -> datetime:
-    """Microseconds since the epoch as an aware UTC datetime (exact)."""
-    return _EPOCH + timedelta(microseconds=us)
-
-
-def _iso(us: int) -> str:
-    return from_us(us).isoformat()
-
-
-def _window_words(rule: LimitRule | CooldownRule) -> str:
-    if rule.window != "calendar_days":
-        return ""
-    if isinstance(rule, CooldownRule) and rule.day_one == "next_day":
-        return " (whole local days, from the day after)"
-    return " (whole local days, the first day counting as day 1)"
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=_time.UTC)
 
 
 def _local_date(us: int, zone: str) -> date:
@@ -369,9 +272,11 @@ class Tally:
             latest = max(latest, freed)
         return latest
 
-    def reasons(self, t: int) -> list[Reason]:
-        """A reason per rule that refuses at ``t``."""
-        return [self.rules[i].reason(counted, self._freed(i, counted), self.zones[i])
+    def refusals(self, t: int) -> list[tuple[Rule, tuple[int, ...], int | None,
+                                              tuple[str, ...]]]:
+        """Per rule that refuses at ``t``: the rule, the attempts it counts, when it
+        releases (``None``: never) and the zones it counts dates in."""
+        return [(self.rules[i], counted, self._freed(i, counted), self.zones[i])
                 for i, counted in self.blocking(t)]
 
     def _freed(self, i: int, counted: Sequence[int]) -> int | None:

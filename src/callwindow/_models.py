@@ -11,11 +11,11 @@ import itertools
 import json
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, Self
+from typing import Any, Generic, Literal, Self, TypeVar, overload
 
 import pendulum
 import yaml
@@ -33,6 +33,7 @@ from pydantic import (
 from . import _holidays, _time, _zones
 from ._enums import Outcome
 from ._errors import PolicyError
+from ._keys import LedgerKeys
 
 __all__ = ["AppliesTo", "Blackout", "Consumer", "CooldownRule", "HolidayRule", "LimitRule",
            "Policy"]
@@ -479,6 +480,33 @@ def _policy_error(error: ValidationError, data: object) -> PolicyError:
     return PolicyError(f"{subject} is invalid:\n{lines}", tuple(problems))
 
 
+_V = TypeVar("_V")
+
+
+class _memo(Generic[_V]):  # noqa: N801 - used as a decorator, like cached_property
+    """``functools.cached_property`` without the lock Python 3.11 takes on every first
+    read (measured: most of the cost of a consumer the engine has never seen)."""
+
+    def __init__(self, func: Callable[[Any], _V]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, obj: None, owner: type | None = None) -> _memo[_V]: ...
+    @overload
+    def __get__(self, obj: object, owner: type | None = None) -> _V: ...
+
+    def __get__(self, obj: object, owner: type | None = None) -> _V | _memo[_V]:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
+
+
 class Consumer(_Frozen):
     """The person to be called, and everything known about where they are.
 
@@ -489,6 +517,9 @@ class Consumer(_Frozen):
     national format and says which country ``region`` belongs to when the
     number does not.  ``region`` also selects the holiday subdivision.
     """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True,
+                              ignored_types=(_memo,))
 
     id: str | None = None
     phone: str | None = None
@@ -526,9 +557,11 @@ class Consumer(_Frozen):
         """
         return self.model_validate({**self.model_dump(), **(update or {})})
 
-    @cached_property
+    @_memo
     def candidate_zones(self) -> tuple[str, ...]:
         """Every zone this consumer may be in, sorted; empty when nothing is known."""
+        if not self.phone and not self.region and len(self.timezone) <= 1:
+            return self.timezone
         zones = set(self.timezone)
         if self.phone:
             zones.update(_zones.zones_for_phone(self.phone, self.country))
@@ -536,7 +569,7 @@ class Consumer(_Frozen):
             zones.update(_zones.zones_for_region(self.country, self.region, self.phone))
         return tuple(sorted(zones))
 
-    @cached_property
+    @_memo
     def e164(self) -> str | None:
         """The phone number in E.164, or ``None`` (no number, or one that does not parse).
 
@@ -544,17 +577,26 @@ class Consumer(_Frozen):
         """
         return _zones.normalized(self.phone, self.country) if self.phone else None
 
-    @cached_property
+    @_memo
     def phone_country(self) -> str | None:
         """The ISO country of the phone number (``"US"``), or ``None``."""
         return _zones.phone_country(self.phone, self.country) if self.phone else None
 
-    @cached_property
+    @_memo
     def phone_regions(self) -> tuple[str, ...]:
         """The regions the number's area code belongs to (US states, Canadian provinces)."""
         return _zones.regions_for_phone(self.phone, self.country) if self.phone else ()
 
-    @cached_property
+    @_memo
+    def ledger_keys(self) -> LedgerKeys:
+        """The keys this consumer's attempts are counted under (id, number, tags).
+
+        Raises ``ValueError`` when there is nothing to count by (no id, and no
+        number that parses).
+        """
+        return LedgerKeys(self.id, self.e164, self.tags)
+
+    @_memo
     def plan_key(self) -> tuple[tuple[str, ...], str | None, bool]:
         """What the engine's evaluation depends on: consumers sharing it share a plan.
 

@@ -1,33 +1,78 @@
 """The one place that does zone arithmetic: instants, wall clocks, DST gaps and folds.
 
-Everything else in callwindow works on POSIX timestamps (seconds, UTC) and
-asks this module to turn a local wall-clock time into an instant.  Keeping
-that conversion in one place is what makes the DST rules of DESIGN.md
-(gaps open at the first valid instant, folds take the narrower reading)
-hold everywhere.
+Everything else in callwindow works on one unit of time: integer
+microseconds since the epoch (UTC), exact in a double up to the year 2255, so
+the calendar tables, the frequency rules and every ledger agree to the
+microsecond.  This module turns datetimes into that unit and back, and a local
+wall-clock time into an instant.  Keeping those conversions in one place is
+what makes the DST rules (gaps open at the first valid instant, folds take
+the narrower reading) hold everywhere.  The ``Clock`` a shell asks for "now"
+lives here too.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ._errors import NaiveDatetimeError
 
 __all__ = [
+    "US",
     "UTC",
+    "Clock",
+    "SystemClock",
     "as_utc",
     "aware",
     "from_timestamp",
+    "from_us",
     "is_zone",
     "local_minutes",
     "parse_instant",
+    "to_us",
     "wall_to_timestamp",
     "zone",
 ]
 
 Instant = datetime | str
+
+#: Microseconds per second: the unit of every instant inside callwindow.
+US = 1_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_floor = math.floor
+
+
+class Clock(Protocol):
+    """Anything with a ``now()`` that returns an aware datetime."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """The machine's clock, in UTC."""
+
+    __module__ = "callwindow"
+
+    def now(self) -> datetime:
+        """The current instant, aware, in UTC."""
+        return datetime.now(UTC)
+
+
+def to_us(moment: datetime) -> int:
+    """An aware datetime as microseconds since the epoch, exactly.
+
+    ``timestamp()`` is correctly rounded, so times a million is within a
+    fraction of the true whole microsecond: rounding recovers it.
+    """
+    return _floor(moment.timestamp() * US + 0.5)
+
+
+def from_us(us: int) -> datetime:
+    """Microseconds since the epoch as an aware UTC datetime (exact)."""
+    return _EPOCH + timedelta(microseconds=us)
 
 
 @lru_cache(maxsize=1024)
@@ -94,9 +139,9 @@ def from_timestamp(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)
 
 
-def local_minutes(ts: float, tz: ZoneInfo) -> tuple[datetime, int]:
-    """The local datetime at ``ts`` in ``tz`` and its minute of the day."""
-    local = datetime.fromtimestamp(ts, tz)
+def local_minutes(t: int, tz: ZoneInfo) -> tuple[datetime, int]:
+    """The local datetime at ``t`` (µs) in ``tz`` and its minute of the day."""
+    local = from_us(t).astimezone(tz)
     return local, local.hour * 60 + local.minute
 
 

@@ -37,6 +37,7 @@ from rich.text import Text
 import callwindow as cw
 
 from .. import _holidays, _time
+from .._calendar import Schedule
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -197,13 +198,10 @@ class _HolidayNames:
                     seen.setdefault(part.model_dump_json(), part)
         self._calendars: list[tuple[cw.Policy, _holidays.HolidayCalendar]] = []
         for policy in seen.values():
-            rule = policy.holidays
-            assert rule is not None
-            region = (_holidays.subdivision_code(rule.country, consumer.region)
-                      if consumer.region else None)
-            subdivisions = sorted({code for code in (rule.subdivision, region) if code})
-            self._calendars.append((policy, _holidays.HolidayCalendar(
-                rule.country, subdivisions, rule.add, rule.remove)))
+            schedule = Schedule(policy)
+            calendar = schedule.holiday_calendar(schedule.subdivision(consumer.region))
+            assert calendar is not None
+            self._calendars.append((policy, calendar))
 
     def name_of(self, day: date) -> str | None:
         names = [calendar.name_of(day) for policy, calendar in self._calendars

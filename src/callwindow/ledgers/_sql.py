@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._frequency import Constraint
+from .._frequency import Constraint, over_limit
 from ._base import Matches
 
 __all__ = ["ATTEMPTS", "KEYS", "count_query", "group_matches", "over_limit"]
@@ -47,8 +47,3 @@ def group_matches(rows: Sequence[tuple[int, int]], count: int) -> Matches:
     for index, ts in rows:
         found[index].append(int(ts))
     return tuple(tuple(sorted(times)) for times in found)
-
-
-def over_limit(constraints: Sequence[Constraint], matches: Matches) -> bool:
-    """Whether some constraint has reached its limit."""
-    return any(len(times) >= c.limit for c, times in zip(constraints, matches, strict=True))

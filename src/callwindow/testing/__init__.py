@@ -28,9 +28,10 @@ from .. import _time
 from .._decision import Decision
 from .._engine import Engine
 from .._enums import ReasonCode
-from .._frequency import Attempt, Constraint, from_us
+from .._frequency import Attempt, Constraint
 from .._models import Consumer, Policy
 from .._presets_lookup import policies_of
+from .._time import from_us
 from ..ledgers import Ledger, Matches, MemoryLedger
 
 __all__ = [

@@ -1,0 +1,352 @@
+"""The sans-I/O core: everything an engine decides, with no ledger in sight.
+
+Judging a consumer goes: prepare (the plan, its calendars, and what the
+ledger must be asked) → one ledger exchange → finish (the ``Decision``).  The
+``Judge`` does both ends and never touches a ledger: where it needs the
+history it returns an ``Exchange`` — the question for the ledger and what to
+do with the answer — and the shell that called it (``Engine`` with a plain
+call, ``AsyncEngine`` with an ``await``) carries the exchange to its ledger
+and hands the reply back.  Both shells therefore decide exactly alike.
+
+Almost every call needs at most one exchange.  The exception: an acquire
+refused by the history when some rule has effective dates (a rule that comes
+into force later matters to the next allowed time, and the acquire only
+counted the rules in force now), which reads once more.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Generic, Literal, TypeAlias, TypeVar
+from zoneinfo import ZoneInfo
+
+from . import _time, _wording
+from ._decision import Decision, Reason
+from ._enums import Outcome
+from ._errors import InvalidInputError, LedgerError
+from ._frequency import (
+    Attempt,
+    Constraint,
+    LedgerKeys,
+    Tally,
+    over_limit,
+    retention_for,
+)
+from ._intervals import Span, intersect
+from ._models import Consumer, Policy, parse_duration
+from ._plan import Plan, Planner
+from ._search import first_allowed, history_windows
+from ._time import US, Clock, SystemClock, from_us
+
+__all__ = ["Exchange", "Judge", "Reply", "as_ledger_error"]
+
+_T = TypeVar("_T")
+_PENDING = Outcome.PENDING.value
+#: NamedTuples built on the acquire path skip their Python-level constructor
+#: (measured: 110 ns instead of 225 ns each, three per acquire).
+_new = tuple.__new__
+
+#: What a ledger answered: the new attempt's id and the counts, or how it failed.
+Reply: TypeAlias = "tuple[str | None, tuple[tuple[int, ...], ...]] | LedgerError"
+
+
+class Exchange(Generic[_T]):
+    """One ``check_and_record`` call a shell must make, and what follows from its reply.
+
+    ``finish(reply)`` gives the result, or the next exchange.
+    """
+
+    __slots__ = ("attempt", "constraints", "finish", "subject")
+
+    def __init__(self, subject: str, constraints: Sequence[Constraint], attempt: Attempt | None,
+                 finish: Callable[[Reply], _T | Exchange[_T]]) -> None:
+        self.subject = subject
+        self.constraints = constraints
+        self.attempt = attempt
+        self.finish = finish
+
+
+class _Refusal:
+    """Explains a refusal from what the engine found: the plan, and the history
+    counted (or how reading it failed).  Computes; never reads a ledger."""
+
+    __slots__ = ("_failure", "_plan", "_tally")
+
+    def __init__(self, plan: Plan, tally: Tally | None, failure: LedgerError | None) -> None:
+        self._plan = plan
+        self._tally = tally
+        self._failure = failure
+
+    def explain(self, t: int) -> tuple[tuple[Reason, ...], datetime | None]:
+        plan, tally = self._plan, self._tally
+        reasons = plan.reasons(t)
+        if tally is None:
+            assert self._failure is not None
+            return (*reasons, _wording.ledger_unavailable(self._failure)), None
+        reasons += tuple(_wording.rule_refuses(*refusal) for refusal in tally.refusals(t))
+        if plan.refusals:
+            return reasons, None
+        return reasons, first_allowed(plan.calendars, tally, t)
+
+
+class Judge:
+    """What both engine shells share: the configuration, the plans, the decisions.
+
+    See ``Engine`` for the arguments; invalid ones raise ``InvalidInputError``
+    (a ``ValueError``) naming the argument.
+    """
+
+    def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None,
+                 retention: str, on_ledger_error: Literal["refuse", "raise"]) -> None:
+        policies = (policy,) if isinstance(policy, Policy) else tuple(policy)
+        if not policies:
+            raise InvalidInputError("policy: an engine needs at least one policy",
+                                    field="policy")
+        for item in policies:
+            if not isinstance(item, Policy):
+                raise TypeError(f"policy: expected Policy objects, got {type(item).__name__}")
+        if on_ledger_error not in ("refuse", "raise"):
+            raise InvalidInputError(f"on_ledger_error: expected 'refuse' or 'raise', "
+                                    f"got {on_ledger_error!r}", field="on_ledger_error")
+        try:
+            floor = int(parse_duration(retention, fixed=True).total_seconds())
+        except ValueError as error:
+            raise InvalidInputError(f"retention: {error}", field="retention") from None
+        if floor < 3600:
+            raise InvalidInputError(
+                f"retention: {retention!r} is shorter than an hour; an attempt must outlive "
+                f"the call, so that its outcome can be set", field="retention")
+        self.policies: tuple[Policy, ...] = policies
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.planner = Planner(policies)
+        self.rules = self.planner.rules
+        self.raise_ledger_errors = on_ledger_error == "raise"
+        self._always_in_force = all(rule.always for rule in self.rules)
+        self._retention_floor = floor
+        self._pending_retention = retention_for(self.rules, _PENDING, floor)
+
+    # -- instants ----------------------------------------------------------------------
+
+    def instant(self, value: datetime | str | None, field: str) -> datetime:
+        """An aware datetime (in any zone) for ``value``, the clock's now for ``None``."""
+        if value is None:
+            now = self.clock.now()
+            if not isinstance(now, datetime):
+                raise TypeError(f"clock.now() returned {type(now).__name__}, "
+                                f"not an aware datetime")
+            return _time.aware(now, "clock.now()")
+        if isinstance(value, datetime):
+            tz = value.tzinfo
+            if tz is _time.UTC or type(tz) is ZoneInfo:  # aware by construction
+                return value
+            return _time.aware(value, field)
+        return _time.parse_instant(value, field)
+
+    # -- check and acquire -------------------------------------------------------------
+
+    def decide(self, consumer: Consumer, plan: Plan, at: datetime, t: int, *,
+               record: bool) -> Decision | Exchange[Decision]:
+        """``check`` (``record=False``) or ``acquire`` of a consumer whose plan has rules."""
+        try:
+            keys: LedgerKeys = consumer.ledger_keys
+        except ValueError as error:  # nobody to count attempts for: refused
+            reasons = (*plan.reasons(t), _wording.nobody_to_count(str(error)))
+            return Decision(False, at, reasons, None, consumer.id, plan.zones, plan.policy_ids)
+        zones = consumer.candidate_zones
+        if not plan.is_open(t):  # refused by the clock: read what explains it
+            return self._explain(consumer, plan, keys, at, t)
+        constraints = self._constraints(plan, keys, zones, t)
+        attempt = (_new(Attempt, (t, _PENDING, keys.keys, self._kept_for(t, _PENDING)))
+                   if record else None)
+
+        def finish(reply: Reply) -> Decision | Exchange[Decision]:
+            if isinstance(reply, LedgerError):
+                return self._unavailable(consumer, plan, at, t, reply)
+            attempt_id, matches = reply
+            allowed = attempt_id is not None if record else not over_limit(constraints, matches)
+            if allowed:
+                return Decision._made(True, at, t, consumer.id, plan.zones, plan.policy_ids,
+                                      None, attempt_id)
+            if self._always_in_force:  # the counts just made explain the refusal
+                tally = Tally(plan.rules, [rule.zones(zones) for rule in plan.rules], matches)
+                return self._refused(consumer, plan, at, t, tally)
+            return self._explain(consumer, plan, keys, at, t)
+
+        return Exchange(keys.identity, constraints, attempt, finish)
+
+    def decide_many(self, consumers: Sequence[Consumer], at: datetime, t: int
+                    ) -> list[Decision | Exchange[Decision]]:
+        """``check`` of each consumer at one instant; consumers of one kind share an answer
+        when no history is involved."""
+        planner = self.planner
+        steps: list[Decision | Exchange[Decision]] = []
+        shared: dict[int, Decision] = {}
+        for consumer in consumers:
+            plan = planner.plan(consumer)
+            if plan.rules:
+                steps.append(self.decide(consumer, plan, at, t, record=False))
+                continue
+            first = shared.get(id(plan))
+            allowed = first.allowed if first is not None else plan.is_open(t)
+            decision = Decision._made(allowed, at, t, consumer.id, plan.zones, plan.policy_ids,
+                                      plan)
+            shared.setdefault(id(plan), decision)
+            steps.append(decision)
+        return steps
+
+    # -- the other questions -----------------------------------------------------------
+
+    def next_allowed(self, consumer: Consumer, after: datetime
+                     ) -> datetime | Exchange[datetime | None] | None:
+        """The earliest allowed instant at or after ``after``."""
+        plan = self.planner.plan(consumer)
+        t = _time.to_us(after)
+        if plan.refusals:
+            return None
+        if not plan.rules:
+            found = plan.next_open(t)
+            if found is None:
+                return None
+            return _time.as_utc(after) if found == t else from_us(found)
+        return self._read(plan, _keys(consumer), consumer.candidate_zones, t,
+                          lambda tally: first_allowed(plan.calendars, tally, t))
+
+    def windows(self, consumer: Consumer, start: datetime, end: datetime
+                ) -> list[tuple[datetime, datetime]] | Exchange[list[tuple[datetime, datetime]]]:
+        """The allowed intervals within ``[start, end)``, in UTC."""
+        start_utc = _time.as_utc(start, "start")
+        end_utc = _time.as_utc(end, "end")
+        lo, hi = _time.to_us(start_utc), _time.to_us(end_utc)
+        plan = self.planner.plan(consumer)
+        if hi <= lo or plan.refusals:
+            return []
+        spans: list[Span] = [(lo, hi)]
+        for calendar in plan.calendars:
+            spans = intersect(spans, list(calendar.intervals(lo, hi)))
+            if not spans:
+                return []
+
+        def as_datetimes(found: list[Span]) -> list[tuple[datetime, datetime]]:
+            return [(start_utc if s == lo else from_us(s), end_utc if e == hi else from_us(e))
+                    for s, e in found]
+
+        if not plan.rules:
+            return as_datetimes(spans)
+        return self._read(plan, _keys(consumer), consumer.candidate_zones, lo,
+                          lambda tally: as_datetimes(history_windows(tally, spans, lo, hi)))
+
+    def record(self, consumer: Consumer, outcome: Outcome | str, at: datetime
+               ) -> str | Exchange[str]:
+        """Record an attempt whatever the rules say: the exchange gives its id."""
+        value = as_outcome(outcome).value
+        keys = _keys(consumer)
+        t = _time.to_us(at)
+        attempt = Attempt(t, value, keys.keys, self._kept_for(t, value))
+
+        def finish(reply: Reply) -> str:
+            if isinstance(reply, LedgerError):
+                raise reply
+            attempt_id = reply[0]
+            assert attempt_id is not None  # nothing to exceed: always recorded
+            return attempt_id
+
+        return Exchange(keys.identity, (), attempt, finish)
+
+    def retention(self, outcome: str) -> int | None:
+        """How long (seconds) to keep an attempt that ended in ``outcome``."""
+        return retention_for(self.rules, outcome, self._retention_floor)
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _constraints(self, plan: Plan, keys: LedgerKeys, zones: tuple[str, ...], t: int
+                     ) -> list[Constraint]:
+        """What to ask the ledger about the consumer at ``t``, for the rules in force.
+
+        ``_new``: see its comment.
+        """
+        new = _new
+        scope_key, identity = keys.scopes.get, keys.identity
+        return [new(Constraint, (scope_key(scopes[0], identity), (), since, outcomes, limit))
+                if len(scopes) == 1
+                else new(Constraint, (*keys.per(scopes), since, outcomes, limit))
+                for scopes, since, outcomes, limit in plan.asks(zones, t)]
+
+    def _read(self, plan: Plan, keys: LedgerKeys, zones: tuple[str, ...], t: int,
+              then: Callable[[Tally], _T],
+              failed: Callable[[LedgerError], _T] | None = None) -> Exchange[_T]:
+        """Read the history every rule in force at or after ``t`` counts, then ``then``.
+
+        A failed read raises its ``LedgerError``, or gives ``failed(error)``.
+        """
+        rules = [rule for rule in plan.rules if rule.in_force(rule.zones(zones))[1] > t]
+        rule_zones = [rule.zones(zones) for rule in rules]
+        constraints = [rule.constraint(keys, t, rz)
+                       for rule, rz in zip(rules, rule_zones, strict=True)]
+
+        def finish(reply: Reply) -> _T:
+            if isinstance(reply, LedgerError):
+                if failed is None:
+                    raise reply
+                return failed(reply)
+            return then(Tally(rules, rule_zones, reply[1]))
+
+        return Exchange(keys.identity, constraints, None, finish)
+
+    def _explain(self, consumer: Consumer, plan: Plan, keys: LedgerKeys, at: datetime, t: int
+                 ) -> Exchange[Decision]:
+        """A refusal, with the history read so that it is explained in full."""
+        return self._read(plan, keys, consumer.candidate_zones, t,
+                          lambda tally: self._refused(consumer, plan, at, t, tally),
+                          lambda failure: self._unavailable(consumer, plan, at, t, failure))
+
+    def _refused(self, consumer: Consumer, plan: Plan, at: datetime, t: int, tally: Tally
+                 ) -> Decision:
+        return Decision._made(False, at, t, consumer.id, plan.zones, plan.policy_ids,
+                              _Refusal(plan, tally, None))
+
+    def _unavailable(self, consumer: Consumer, plan: Plan, at: datetime, t: int,
+                     failure: LedgerError) -> Decision:
+        if self.raise_ledger_errors:
+            raise failure
+        return Decision._made(False, at, t, consumer.id, plan.zones, plan.policy_ids,
+                              _Refusal(plan, None, failure))
+
+    def _kept_for(self, t: int, outcome: str) -> int | None:
+        """How long a ledger must keep an attempt made at ``t``, from when it writes it.
+
+        Rules count from the attempt's time, ledgers expire from the write, by
+        the machine's clock (not the engine's, which a test may freeze): an
+        attempt dated ahead of it is kept that much longer.
+        """
+        kept = self._pending_retention if outcome == _PENDING else self.retention(outcome)
+        ahead = t // US - int(time.time())
+        return kept if kept is None or ahead <= 0 else kept + ahead
+
+
+def as_outcome(value: Outcome | str) -> Outcome:
+    """``value`` as an ``Outcome``; an ``InvalidInputError`` naming it if it is none."""
+    try:
+        return Outcome(value)
+    except ValueError:
+        names = ", ".join(o.value for o in Outcome)
+        raise InvalidInputError(f"outcome: {value!r} is not one of {names}",
+                                field="outcome") from None
+
+
+def as_ledger_error(error: Exception) -> LedgerError:
+    """Any failure of a ledger call as a ``LedgerError`` (the call is then refused)."""
+    if isinstance(error, LedgerError):
+        return error
+    return LedgerError(f"the attempt ledger failed: {type(error).__name__}: {error}")
+
+
+def _keys(consumer: Consumer) -> LedgerKeys:
+    if not isinstance(consumer, Consumer):
+        raise TypeError(f"consumer: expected a callwindow.Consumer, "
+                        f"got {type(consumer).__name__}")
+    return consumer.ledger_keys
+
+
+

@@ -1,0 +1,255 @@
+"""What applies to one kind of consumer, compiled once: the engine's plans.
+
+Consumers with the same candidate zones, region and consent (and, when some
+policy is scoped to states or provinces, the same area-code regions) are
+judged alike, so they share a ``Plan``: the calendars to ask, the refusals no
+passage of time lifts, the policies that apply and their limits.  A list
+scrub compiles each kind once.  The ``Planner`` makes plans and keeps them,
+with the calendars they share; both belong to one engine.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from . import _wording
+from ._calendar import Schedule, ZoneCalendar
+from ._decision import Reason
+from ._frequency import HOUR_US, Rule, compile_rules, next_midnight
+from ._models import Consumer, Policy
+from ._search import first_common_open
+from ._time import from_us
+
+__all__ = ["Ask", "Plan", "Planner"]
+
+#: What one rule asks of the history: per which scopes, since when (µs),
+#: which outcomes count (``None``: any), and the count that refuses.
+Ask = tuple[tuple[str, ...], int, frozenset[str] | None, int]
+_NOT_KEPT: tuple[int, tuple[Ask, ...], tuple[Ask, ...]] = (0, (), ())
+_MAX_PLANS = 65536
+_MAX_HOURS = 4096
+
+
+class Plan:
+    """What to evaluate for one kind of consumer.
+
+    ``is_open(t)`` is the one test of "do all the calendars allow ``t``?"
+    (false whenever a fixed refusal applies); with a single calendar it *is*
+    that calendar's bound method, so the hot path pays no extra call.
+    """
+
+    __slots__ = ("_always", "_clocked", "_kept", "_last", "calendars", "is_open",
+                 "policy_ids", "refusals", "rules", "zones")
+
+    def __init__(self, zones: tuple[str, ...], calendars: tuple[ZoneCalendar, ...],
+                 refusals: tuple[Reason, ...], policy_ids: tuple[str, ...],
+                 rules: tuple[Rule, ...]) -> None:
+        self.zones = zones
+        self.calendars = calendars
+        self.refusals = refusals  # reasons no passage of time lifts
+        self.policy_ids = policy_ids  # the policies that apply to these consumers
+        self.rules = rules  # their limits and cooldowns
+        self.is_open: Callable[[int], bool] = _open_test(calendars, refusals)
+        self._clocked = any(rule.by_clock for rule in rules)
+        self._always = all(rule.always for rule in rules)  # no effective dates
+        self._last: tuple[int, tuple[tuple[Reason, ...], datetime | None]] | None = None
+        self._kept: dict[int, tuple[int, tuple[Ask, ...], tuple[Ask, ...]] | None] = {}
+
+    def reasons(self, t: int) -> tuple[Reason, ...]:
+        """Every reason the calendars and fixed refusals give at ``t``."""
+        return self.refusals + tuple(_wording.closed(calendar, calendar.closure(t))
+                                     for calendar in self.calendars
+                                     if not calendar.is_open(t))
+
+    def next_open(self, t: int) -> int | None:
+        """The first instant at or after ``t`` the calendars allow; ``None``: never."""
+        return None if self.refusals else first_common_open(self.calendars, t)
+
+    def explain(self, t: int) -> tuple[tuple[Reason, ...], datetime | None]:
+        """A refusal of a plan without limits: its reasons and next allowed time.
+
+        The last explanation is kept: a scrub explains many consumers of one
+        kind at one instant.
+        """
+        last = self._last
+        if last is not None and last[0] == t:
+            return last[1]
+        found = self.next_open(t)
+        answer = (self.reasons(t), None if found is None else from_us(found))
+        self._last = (t, answer)
+        return answer
+
+    def asks(self, zones: tuple[str, ...], t: int) -> tuple[Ask, ...]:
+        """What each rule in force at ``t`` asks of the history, for a consumer in ``zones``.
+
+        One ``(scopes, since, outcomes, limit)`` per rule in force, in rule
+        order (all of them when none has effective dates).  Calendar-day rules
+        change their answer only at local midnights, so the answers are kept
+        per UTC hour (with the one instant in the hour where they change);
+        rolling rules are worked out on every call.  Measured: this keeps
+        building a consumer's questions to a tenth of an acquire.
+        """
+        rules = self.rules
+        if not zones and any(rule.by_dates and not rule.fixed_zones for rule in rules):
+            # No zone known: such rules count a rolling window (EXTREME_ZONES).
+            return self._asks(zones, t)
+        hour = t // HOUR_US
+        kept = self._kept.get(hour, _NOT_KEPT)
+        if kept is _NOT_KEPT:
+            kept = self._kept_in_hour(zones, hour)
+        if kept is None:  # two zones pass midnight within this hour, or dates matter
+            return self._asks(zones, t)
+        change, before, after = kept
+        found = before if t < change else after
+        if not self._clocked:  # no rolling rule among them
+            return found
+        return tuple((scopes, t - rule.period_us + 1 if rule.by_clock else since,  # type: ignore[operator]
+                      outcomes, limit)
+                     for rule, (scopes, since, outcomes, limit) in zip(rules, found,
+                                                                      strict=True))
+
+    def _asks(self, zones: tuple[str, ...], t: int) -> tuple[Ask, ...]:
+        asks = []
+        for rule in self.rules:
+            rule_zones = rule.zones(zones)
+            if not rule.always:
+                start, end = rule.in_force(rule_zones)
+                if not start <= t < end:
+                    continue
+            asks.append((rule.scopes, rule.since(t, rule_zones), rule.outcomes, rule.limit))
+        return tuple(asks)
+
+    def _kept_in_hour(self, zones: tuple[str, ...], hour: int
+                      ) -> tuple[int, tuple[Ask, ...], tuple[Ask, ...]] | None:
+        rules = self.rules
+        start, end = hour * HOUR_US, (hour + 1) * HOUR_US
+        all_zones = tuple({z for rule in rules for z in rule.zones(zones)})
+        change = next_midnight(start, all_zones)
+        kept: tuple[int, tuple[Ask, ...], tuple[Ask, ...]] | None = None
+        if self._always and (change >= end or next_midnight(change, all_zones) >= end):
+            before = self._asks(zones, start)
+            kept = (change, before, self._asks(zones, change) if change < end else before)
+        if len(self._kept) >= _MAX_HOURS:
+            self._kept.clear()
+        self._kept[hour] = kept
+        return kept
+
+
+class Planner:
+    """Makes and keeps an engine's plans, and the calendars they share.
+
+    Compiles each (policy, zone, holiday subdivision) calendar once, on first
+    use; a plan per kind of consumer, also on first use.  Thread-safe: two
+    threads may compile the same plan at once, and one of them is kept.
+    """
+
+    def __init__(self, policies: Sequence[Policy]) -> None:
+        # Every policy judged, stacks unfolded, each once.
+        flat = tuple({part.model_dump_json(): part
+                      for item in policies for part in item.flattened()}.values())
+        self.policies = flat
+        self.rules: tuple[Rule, ...] = compile_rules(flat)
+        #: Some policy reaches consumers by state or province: plans depend on it.
+        self.scoped = any(part.applies_to is not None for part in flat)
+        self.plans: dict[object, Plan] = {}
+        self._schedules = tuple(Schedule(item) for item in flat)
+        self._calendars: dict[tuple[int, str, str | None, bool], ZoneCalendar] = {}
+        self._lock = threading.Lock()
+
+    def plan(self, consumer: Consumer) -> Plan:
+        """The plan for ``consumer``: kept, or made now."""
+        if not isinstance(consumer, Consumer):
+            raise TypeError(f"consumer: expected a callwindow.Consumer, "
+                            f"got {type(consumer).__name__}")
+        key = self.key(consumer)
+        plan = self.plans.get(key)
+        if plan is None:
+            plan = self._make(consumer)
+            with self._lock:
+                if len(self.plans) >= _MAX_PLANS:
+                    self.plans.clear()
+                plan = self.plans.setdefault(key, plan)
+        return plan
+
+    def key(self, consumer: Consumer) -> object:
+        """What a consumer's plan depends on (the number's regions when scoped)."""
+        key: tuple[object, ...] = consumer.plan_key
+        return (*key, consumer.phone_regions) if self.scoped else key
+
+    def _make(self, consumer: Consumer) -> Plan:
+        zones = set(consumer.candidate_zones)
+        calendars: list[ZoneCalendar] = []
+        refusals: list[Reason] = []
+        applying: list[Policy] = []
+        for index, schedule in enumerate(self._schedules):
+            policy = schedule.policy
+            if not policy.applies(consumer):
+                continue
+            applying.append(policy)
+            if policy.requires_consent and not consumer.consent:
+                if policy.effective_from is None and policy.effective_to is None:
+                    refusals.append(_wording.consent_required(policy))
+                else:  # refused only while in force: a calendar closed on those dates
+                    gate_zones = consumer.candidate_zones or ("UTC",)
+                    zones.update(gate_zones)
+                    calendars.extend(self._calendar(index, zone, None, consent_gate=True)
+                                     for zone in gate_zones)
+            if not schedule.has_time_rule:
+                continue
+            policy_zones = ((policy.timezone,) if policy.timezone
+                            else consumer.candidate_zones)
+            if not policy_zones and policy.hours is None and policy.holidays is None:
+                policy_zones = ("UTC",)  # only blackouts, which are instants: any zone will do
+            if not policy_zones:
+                refusals.append(_wording.unknown_timezone(policy))
+                continue
+            zones.update(policy_zones)
+            calendars.extend(self._calendar(index, zone, consumer.region)
+                             for zone in policy_zones)
+        rules = tuple(rule for rule in self.rules
+                      if any(rule.policy is policy for policy in applying))
+        return Plan(tuple(sorted(zones)), tuple(calendars), tuple(refusals),
+                    tuple(policy.id for policy in applying), rules)
+
+    def _calendar(self, index: int, zone: str, region: str | None, *,
+                  consent_gate: bool = False) -> ZoneCalendar:
+        schedule = self._schedules[index]
+        subdivision = None if consent_gate else schedule.subdivision(region)
+        key = (index, zone, subdivision, consent_gate)
+        calendar = self._calendars.get(key)
+        if calendar is None:
+            if consent_gate:  # closed on every in-force day
+                calendar = ZoneCalendar(Schedule(schedule.policy, consent_gate=True), zone, None)
+            else:
+                calendar = ZoneCalendar(schedule, zone, schedule.holiday_calendar(subdivision))
+            with self._lock:
+                calendar = self._calendars.setdefault(key, calendar)
+        return calendar
+
+
+def _open_test(calendars: tuple[ZoneCalendar, ...], refusals: tuple[Reason, ...]
+               ) -> Callable[[int], bool]:
+    if refusals:
+        return _never
+    if not calendars:
+        return _always
+    if len(calendars) == 1:
+        return calendars[0].is_open
+
+    def all_open(t: int) -> bool:
+        for calendar in calendars:  # noqa: SIM110 - a plain loop beats all(<generator>) here
+            if not calendar.is_open(t):
+                return False
+        return True
+
+    return all_open
+
+
+def _always(t: int) -> bool:
+    return True
+
+
+def _never(t: int) -> bool:
+    return False
