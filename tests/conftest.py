@@ -1,4 +1,8 @@
-"""Fixtures shared by the tests: every ledger backend, and the servers they need.
+"""Fixtures shared by the tests: every ledger backend, both shells, and the servers.
+
+Each backend runs twice: through its plain transport and the ``Engine``
+(``"redis"``), and through its asyncio transport and the ``AsyncEngine``
+(``"redis+async"``, driven from the synchronous tests by ``aio_bridge``).
 
 Redis and PostgreSQL run as real servers, started once per session on free
 loopback ports from the installed binaries and stopped at the end.  Without
@@ -16,10 +20,12 @@ from typing import Any
 import pytest
 
 import callwindow as cw
-from callwindow.ledgers import Ledger, MemoryLedger, SQLiteLedger
+from aio_bridge import BlockingEngine, BlockingLedger, LoopThread
+from callwindow.ledgers import AsyncLedger, Ledger, MemoryLedger, SQLiteLedger
 
-BACKENDS = ("memory", "sqlite", "redis", "postgres")
-SHARED_BACKENDS = ("sqlite", "redis", "postgres")
+_PLAIN = ("memory", "sqlite", "redis", "postgres")
+BACKENDS = (*_PLAIN, *(f"{name}+async" for name in _PLAIN))
+SHARED_BACKENDS = tuple(name for name in BACKENDS if not name.startswith("memory"))
 
 _names = itertools.count()
 
@@ -40,14 +46,24 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         yield server
 
 
-class LedgerFactory:
-    """Fresh, empty ledgers of one backend, closed at the end of the test."""
+@pytest.fixture(scope="session")
+def event_loop_thread() -> Iterator[LoopThread]:
+    """The event loop the async shell runs on in the synchronous tests."""
+    loop = LoopThread()
+    yield loop
+    loop.close()
 
-    def __init__(self, backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
-        self.backend = backend
+
+class LedgerFactory:
+    """Fresh, empty ledgers of one backend and shell, closed at the end of the test."""
+
+    def __init__(self, param: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+        self.backend, _, shell = param.partition("+")
+        self.is_async = shell == "async"
         self._request = request
         self._tmp_path = tmp_path
         self._made: list[Ledger] = []
+        self._made_async: list[AsyncLedger] = []
         self.url = self._url()
         self._prefix = f"test{next(_names)}"
 
@@ -68,9 +84,17 @@ class LedgerFactory:
             return {"prefix": self._prefix}
         return {}
 
+    @property
+    def loop(self) -> LoopThread:
+        loop: LoopThread = self._request.getfixturevalue("event_loop_thread")
+        return loop
+
     def __call__(self, **options: Any) -> Ledger:
-        if self.backend == "memory":
-            ledger: Ledger = MemoryLedger(**options)
+        """A plain ``Ledger``: the backend's own, or its async one behind the bridge."""
+        if self.is_async:
+            ledger: Ledger = BlockingLedger(self.raw_async(**options), self.loop)
+        elif self.backend == "memory":
+            ledger = MemoryLedger(**options)
         elif self.backend == "sqlite":
             ledger = SQLiteLedger(self._tmp_path / "attempts.db", **options)
         else:
@@ -78,9 +102,22 @@ class LedgerFactory:
         self._made.append(ledger)
         return ledger
 
+    def raw_async(self, **options: Any) -> AsyncLedger:
+        """The backend's asyncio ledger, for an ``AsyncEngine``."""
+        if self.backend == "memory":
+            ledger = cw.ledgers.as_async_ledger(MemoryLedger(**options))
+        else:
+            url = (f"sqlite:///{self._tmp_path / 'attempts.db'}" if self.backend == "sqlite"
+                   else self.url)
+            ledger = cw.ledgers.async_ledger_from_url(url, **{**self.options(), **options})
+        self._made_async.append(ledger)
+        return ledger
+
     def close(self) -> None:
         for ledger in self._made:
             ledger.close()
+        for async_ledger in self._made_async:
+            self.loop.run(async_ledger.aclose())
 
 
 @pytest.fixture(params=BACKENDS)
@@ -92,11 +129,21 @@ def ledgers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LedgerFa
 
 
 @pytest.fixture
-def make_engine(ledgers: LedgerFactory) -> Callable[..., cw.Engine]:
-    """``make_engine(policy, **options)``: an Engine on a fresh ledger of the backend."""
+def make_engine(ledgers: LedgerFactory) -> Iterator[Callable[..., Any]]:
+    """``make_engine(policy, **options)``: an engine on a fresh ledger of the backend;
+    for an ``+async`` backend, an ``AsyncEngine`` behind the bridge."""
+    made: list[BlockingEngine] = []
 
-    def make(policy: cw.Policy | list[cw.Policy], **options: Any) -> cw.Engine:
+    def make(policy: cw.Policy | list[cw.Policy], **options: Any) -> Any:
+        if ledgers.is_async:
+            ledger = options.pop("ledger", None) or ledgers.raw_async()
+            engine = BlockingEngine(cw.AsyncEngine(policy, ledger=ledger, **options),
+                                    ledgers.loop)
+            made.append(engine)
+            return engine
         ledger = options.pop("ledger", None) or ledgers()
         return cw.Engine(policy, ledger=ledger, **options)
 
-    return make
+    yield make
+    for engine in made:
+        engine.close()

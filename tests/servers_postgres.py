@@ -176,15 +176,20 @@ class PostgresServer:
         self._wait_ready()
 
     def kill(self) -> None:
-        """Crash the server: ``SIGKILL`` to the postmaster.
+        """Crash the server: ``SIGKILL`` to the postmaster and every backend.
 
-        Its backends (each in a session of its own) notice the postmaster's
-        death and exit by themselves, closing their clients' connections.
+        Backends would notice the postmaster's death by themselves, but only
+        after a moment in which a query could still be answered; killing them
+        too makes the crash immediate.
         """
         process = self._process
         if process is None or process.poll() is not None:
             return
+        children = _children(process.pid)
         process.kill()
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         process.wait(timeout=30)
 
     def restart(self) -> None:
@@ -306,3 +311,17 @@ def start_postgres(tmp_path_factory: pytest.TempPathFactory | None = None) -> Po
         raise
     return server
 
+
+def _children(pid: int) -> list[int]:
+    """The ids of the processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found

@@ -6,6 +6,7 @@ Import it as ``import callwindow as cw``; everything public is here.
 from __future__ import annotations
 
 from . import ledgers, presets
+from ._async_engine import AsyncEngine
 from ._decision import Decision, Reason
 from ._engine import Engine
 from ._enums import Outcome, ReasonCode
@@ -32,6 +33,7 @@ from .ledgers import Ledger, ledger_from_url
 
 __all__ = [
     "AppliesTo",
+    "AsyncEngine",
     "Blackout",
     "CallWindowError",
     "Clock",

@@ -20,7 +20,7 @@ from ._models import Consumer, Policy
 from ._time import Clock
 from .ledgers import Ledger, MemoryLedger, ledger_from_url
 
-__all__ = ["Engine"]
+__all__ = ["Engine", "check_attempt_id", "subjects_of", "unknown_attempt"]
 
 _T = TypeVar("_T")
 
@@ -173,11 +173,11 @@ class Engine:
         the outcome instead), and ``LedgerError`` if the ledger cannot be written.
         """
         value = as_outcome(outcome).value
-        _check_attempt_id(attempt_id)
+        check_attempt_id(attempt_id)
         found = self._call(lambda: self.ledger.set_outcome(
             attempt_id, value, self._judge.retention(value)))
         if not found:
-            raise _unknown_attempt(attempt_id)
+            raise unknown_attempt(attempt_id)
 
     def forget(self, consumer: Consumer) -> int:
         """Erase every attempt recorded under the consumer's id or phone number.
@@ -186,7 +186,7 @@ class Engine:
         Note that this also forgets refusals and opt-outs: keep a suppression
         list outside the ledger if the law requires you to honour them after.
         """
-        subjects = _subjects(consumer)
+        subjects = subjects_of(consumer)
         return self._call(lambda: self.ledger.forget(subjects))
 
     def close(self) -> None:
@@ -228,20 +228,20 @@ class Engine:
             raise failure from error
 
 
-def _check_attempt_id(attempt_id: object) -> None:
+def check_attempt_id(attempt_id: object) -> None:
     if not isinstance(attempt_id, str) or not attempt_id:
         raise InvalidInputError(f"attempt_id: expected the id acquire() returned, "
                                 f"got {attempt_id!r}", field="attempt_id")
 
 
-def _unknown_attempt(attempt_id: str) -> InvalidInputError:
+def unknown_attempt(attempt_id: str) -> InvalidInputError:
     return InvalidInputError(
         f"attempt_id {attempt_id!r}: the ledger holds no such attempt (never recorded "
         f"here, expired, or forgotten); use engine.record(consumer, outcome=...) instead",
         field="attempt_id")
 
 
-def _subjects(consumer: Consumer) -> tuple[str, ...]:
+def subjects_of(consumer: Consumer) -> tuple[str, ...]:
     if not isinstance(consumer, Consumer):
         raise TypeError(f"consumer: expected a callwindow.Consumer, "
                         f"got {type(consumer).__name__}")

@@ -8,7 +8,10 @@ Pick one by object or by URL::
     cw.ledger_from_url("postgresql://dialer@db/calls") # many hosts   [postgres] extra
 
 Every ledger implements the ``Ledger`` Protocol, whose one atomic primitive is
-``check_and_record``; write your own by implementing it.
+``check_and_record``; write your own by implementing it.  ``AsyncEngine``
+takes an ``AsyncLedger`` (``async_ledger_from_url`` picks the asyncio
+transport for a URL: the same tables, keys and scripts as the plain one, so a
+sync and an async engine on one URL share one history).
 """
 
 from __future__ import annotations
@@ -16,18 +19,24 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from .._errors import InvalidInputError, MissingExtraError
 from .._frequency import Attempt, Constraint
-from ._base import KeyedLedger, Ledger, Matches
+from ._adapters import InPlaceLedger, ThreadedLedger
+from ._base import AsyncLedger, KeyedLedger, Ledger, Matches
 from ._memory import MemoryLedger
 from ._sqlite import SQLiteLedger
 
 if TYPE_CHECKING:
-    from ._postgres import PostgresLedger
-    from ._redis import RedisLedger
+    from ._postgres import AsyncPostgresLedger, PostgresLedger
+    from ._redis import AsyncRedisLedger, RedisLedger
 
 __all__ = [
+    "AsyncLedger",
+    "AsyncPostgresLedger",
+    "AsyncRedisLedger",
     "Attempt",
     "Constraint",
+    "InPlaceLedger",
     "KeyedLedger",
     "Ledger",
     "Matches",
@@ -35,10 +44,15 @@ __all__ = [
     "PostgresLedger",
     "RedisLedger",
     "SQLiteLedger",
+    "ThreadedLedger",
+    "as_async_ledger",
+    "async_ledger_from_url",
     "ledger_from_url",
 ]
 
-_EXTRAS = {"RedisLedger": ("_redis", "redis"), "PostgresLedger": ("_postgres", "postgres")}
+_EXTRAS = {"RedisLedger": ("_redis", "redis"), "AsyncRedisLedger": ("_redis", "redis"),
+           "PostgresLedger": ("_postgres", "postgres"),
+           "AsyncPostgresLedger": ("_postgres", "postgres")}
 
 
 def __getattr__(name: str) -> Any:
@@ -56,9 +70,9 @@ def _load(module: str) -> Any:
     try:
         return importlib.import_module(f"{__name__}.{module}")
     except ModuleNotFoundError as error:
-        extra = _EXTRAS["RedisLedger" if module == "_redis" else "PostgresLedger"][1]
-        raise ImportError(f"the {extra} ledger needs the {error.name!r} package: "
-                          f"pip install 'callwindow[{extra}]'") from None
+        extra = "redis" if module == "_redis" else "postgres"
+        raise MissingExtraError(f"the {extra} ledger needs the {error.name!r} package: "
+                                f"pip install 'callwindow[{extra}]'", extra=extra) from None
 
 
 def ledger_from_url(url: str, *, secret: bytes | str | None = None, **options: Any) -> Ledger:
@@ -75,25 +89,70 @@ def ledger_from_url(url: str, *, secret: bytes | str | None = None, **options: A
     ``secret`` makes the ledger store keyed hashes instead of ids and phone
     numbers; ``options`` go to the ledger's constructor.  An unknown scheme is
     a ``ValueError`` naming it; a missing client library an ``ImportError``
-    naming the extra to install.
+    naming the extra to install (``MissingExtraError``).
     """
-    if not isinstance(url, str):
-        raise TypeError(f"ledger: expected a URL string or a Ledger, got {type(url).__name__}")
-    scheme = urlsplit(url).scheme.lower()
+    scheme = _scheme(url)
     if scheme == "memory":
         return MemoryLedger(secret=secret, **options)
     if scheme == "sqlite":
-        path = url.split("://", 1)[1]
-        if not path.startswith("/") or path == "/":
-            raise ValueError(f"ledger URL {url!r}: write sqlite:///relative.db or "
-                             f"sqlite:////absolute/path.db")
-        ledger: Ledger = SQLiteLedger(path[1:], secret=secret, **options)
-        return ledger
-    if scheme in ("redis", "rediss", "unix"):
+        return SQLiteLedger(_sqlite_path(url), secret=secret, **options)
+    if scheme == "redis":
         redis_ledger: Ledger = _load("_redis").RedisLedger(url, secret=secret, **options)
         return redis_ledger
+    pg_ledger: Ledger = _load("_postgres").PostgresLedger(url, secret=secret, **options)
+    return pg_ledger
+
+
+def async_ledger_from_url(url: str, *, secret: bytes | str | None = None,
+                          **options: Any) -> AsyncLedger:
+    """The asyncio ledger a URL names (the URLs of ``ledger_from_url``).
+
+    ``redis://``: ``AsyncRedisLedger`` (``redis.asyncio``); ``postgresql://``:
+    ``AsyncPostgresLedger`` (psycopg's ``AsyncConnection`` and a pool);
+    ``sqlite:///``: the ``SQLiteLedger`` from a worker thread; ``memory://``:
+    the ``MemoryLedger``, called in place.
+    """
+    scheme = _scheme(url)
+    if scheme in ("memory", "sqlite"):
+        return as_async_ledger(ledger_from_url(url, secret=secret, **options))
+    if scheme == "redis":
+        redis_ledger: AsyncLedger = _load("_redis").AsyncRedisLedger(url, secret=secret,
+                                                                    **options)
+        return redis_ledger
+    pg_ledger: AsyncLedger = _load("_postgres").AsyncPostgresLedger(url, secret=secret,
+                                                                    **options)
+    return pg_ledger
+
+
+def as_async_ledger(ledger: Ledger | AsyncLedger) -> AsyncLedger:
+    """``ledger`` as an ``AsyncLedger``: itself, or a plain ledger called in place
+    (``MemoryLedger``) or from a worker thread (any other)."""
+    if isinstance(ledger, AsyncLedger):
+        return ledger
+    if isinstance(ledger, MemoryLedger):
+        return InPlaceLedger(ledger)
+    return ThreadedLedger(ledger)
+
+
+def _scheme(url: str) -> str:
+    """The URL's scheme, one of memory, sqlite, redis, postgresql."""
+    if not isinstance(url, str):
+        raise TypeError(f"ledger: expected a URL string or a Ledger, got {type(url).__name__}")
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in ("memory", "sqlite"):
+        return scheme
+    if scheme in ("redis", "rediss", "unix"):
+        return "redis"
     if scheme in ("postgresql", "postgres"):
-        pg_ledger: Ledger = _load("_postgres").PostgresLedger(url, secret=secret, **options)
-        return pg_ledger
-    raise ValueError(f"ledger URL {url!r}: unknown scheme {scheme!r} (expected memory://, "
-                     f"sqlite:///, redis://, rediss://, unix:// or postgresql://)")
+        return "postgresql"
+    raise InvalidInputError(
+        f"ledger URL {url!r}: unknown scheme {scheme!r} (expected memory://, sqlite:///, "
+        f"redis://, rediss://, unix:// or postgresql://)", field="ledger")
+
+
+def _sqlite_path(url: str) -> str:
+    path = url.split("://", 1)[1]
+    if not path.startswith("/") or path == "/":
+        raise InvalidInputError(f"ledger URL {url!r}: write sqlite:///relative.db or "
+                                f"sqlite:////absolute/path.db", field="ledger")
+    return path[1:]

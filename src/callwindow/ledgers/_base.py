@@ -7,9 +7,10 @@ import hmac
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
+from .._errors import InvalidInputError
 from .._frequency import Attempt, Constraint
 
-__all__ = ["Attempt", "Constraint", "KeyedLedger", "Ledger", "Matches"]
+__all__ = ["AsyncLedger", "Attempt", "Constraint", "KeyedLedger", "Ledger", "Matches"]
 
 #: Per constraint, the times (µs, ascending) of the attempts it counts.
 Matches = tuple[tuple[int, ...], ...]
@@ -55,6 +56,33 @@ class Ledger(Protocol):
         ...
 
 
+@runtime_checkable
+class AsyncLedger(Protocol):
+    """``Ledger`` for asyncio programs: the same calls and guarantees, as coroutines.
+
+    ``AsyncEngine`` takes one (``AsyncRedisLedger``, ``AsyncPostgresLedger``),
+    or a plain ``Ledger``, which it calls in place (``MemoryLedger``: nothing
+    to wait for) or from a worker thread (``SQLiteLedger``, your own).
+    """
+
+    async def check_and_record(self, subject: str, constraints: Sequence[Constraint],
+                               attempt: Attempt | None) -> tuple[str | None, Matches]:
+        """See ``Ledger.check_and_record``."""
+        ...
+
+    async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
+        """See ``Ledger.set_outcome``."""
+        ...
+
+    async def forget(self, subjects: Sequence[str]) -> int:
+        """See ``Ledger.forget``."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections; the ledger is not used afterwards."""
+        ...
+
+
 class KeyedLedger:
     """Base of the built-in ledgers: turns keys into what is stored.
 
@@ -69,7 +97,8 @@ class KeyedLedger:
         if isinstance(secret, str):
             secret = secret.encode()
         if secret is not None and len(secret) < 16:
-            raise ValueError("secret: use at least 16 bytes of key material for the HMAC")
+            raise InvalidInputError("secret: use at least 16 bytes of key material for the HMAC",
+                                    field="secret")
         self._secret = secret
         self._hashed: dict[str, str] = {}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import math
@@ -15,13 +16,14 @@ from typing import Any, TypeAlias
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import AsyncConnectionPool
 
 from .._errors import LedgerError
 from .._frequency import Attempt, Constraint
 from ._base import KeyedLedger, Matches
 from ._sql import ATTEMPTS, KEYS, count_query, group_matches
 
-__all__ = ["PostgresLedger"]
+__all__ = ["AsyncPostgresLedger", "PostgresLedger"]
 
 Connection: TypeAlias = psycopg.Connection[tuple[Any, ...]]
 
@@ -93,7 +95,39 @@ _PURGE = (f"WITH doomed AS (SELECT id FROM {ATTEMPTS} WHERE expires <= %s::float
           f"DELETE FROM {ATTEMPTS} a USING doomed d WHERE a.id = d.id")
 
 
-class PostgresLedger(KeyedLedger):
+class _Database(KeyedLedger):
+    """What both PostgreSQL ledgers share: the connection settings and error wording."""
+
+    def __init__(self, conninfo: str, secret: bytes | str | None, connect_timeout: float
+                 ) -> None:
+        super().__init__(secret)
+        try:
+            params = conninfo_to_dict(conninfo)
+        except psycopg.Error:
+            # The parser's message may quote the string, password and all.
+            raise LedgerError("PostgreSQL ledger: invalid connection string (expected a "
+                              "postgresql:// URL or libpq key=value pairs)") from None
+        self._conninfo = conninfo  # holds the password: never shown
+        self.name = _describe(params)
+        self._password = str(params.get("password") or "")
+        self._options: dict[str, Any] = {}
+        if "connect_timeout" not in params:
+            self._options["connect_timeout"] = max(2, math.ceil(connect_timeout))
+        if "application_name" not in params:
+            self._options["application_name"] = "callwindow"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, hashed={self.hashes_keys})"
+
+    def _error(self, error: BaseException) -> LedgerError:
+        """``error`` as a ``LedgerError`` naming this ledger (and never its password)."""
+        problem = " ".join(str(error).split()) or type(error).__name__
+        if self._password:
+            problem = problem.replace(self._password, "***")
+        return LedgerError(f"PostgreSQL ledger {self.name}: {problem}")
+
+
+class PostgresLedger(_Database):
     """Attempts in a PostgreSQL database: persistent, and atomic across processes and hosts.
 
     An acquire is one transaction, sent in one round trip (libpq pipeline
@@ -129,21 +163,7 @@ class PostgresLedger(KeyedLedger):
 
     def __init__(self, conninfo: str, *, secret: bytes | str | None = None,
                  connect_timeout: float = 5.0) -> None:
-        super().__init__(secret)
-        try:
-            params = conninfo_to_dict(conninfo)
-        except psycopg.Error:
-            # The parser's message may quote the string, password and all.
-            raise LedgerError("PostgreSQL ledger: invalid connection string (expected a "
-                              "postgresql:// URL or libpq key=value pairs)") from None
-        self._conninfo = conninfo  # holds the password: never shown
-        self.name = _describe(params)
-        self._password = str(params.get("password") or "")
-        self._options: dict[str, Any] = {}
-        if "connect_timeout" not in params:
-            self._options["connect_timeout"] = max(2, math.ceil(connect_timeout))
-        if "application_name" not in params:
-            self._options["application_name"] = "callwindow"
+        super().__init__(conninfo, secret, connect_timeout)
         self._local = threading.local()
         self._open: weakref.WeakKeyDictionary[Connection, int] = weakref.WeakKeyDictionary()
         self._open_lock = threading.Lock()
@@ -153,9 +173,6 @@ class PostgresLedger(KeyedLedger):
             self._connection()  # fail now, at startup, if the database cannot be reached
         except (psycopg.Error, OSError) as error:
             raise self._error(error) from error
-
-    def __repr__(self) -> str:
-        return f"PostgresLedger({self.name!r}, hashed={self.hashes_keys})"
 
     # -- the Ledger protocol ------------------------------------------------------
 
@@ -168,26 +185,16 @@ class PostgresLedger(KeyedLedger):
         if attempt is None and not constraints:
             return None, ()
         now = time.time()
+        statements, attempt_id = _check_statements(constraints, attempt, now)
         try:
-            if attempt is None:
-                sql, params = count_query(constraints, "%s", now)
-                with self._transaction() as conn:
-                    cursor = conn.execute(sql, params)
-                return None, group_matches(cursor.fetchall(), len(constraints))
-            attempt_id = os.urandom(12).hex()
-            sql, params = _acquire(constraints, attempt, attempt_id, now)
-            locks = _locks(constraints, attempt)
             with self._transaction() as conn:
-                conn.execute(_LOCK, [list(locks), list(locks.values())])
-                cursor = conn.execute(sql, params)
-            rows = cursor.fetchall()
-            recorded = any(index < 0 for index, _ in rows)
-            matches = group_matches([row for row in rows if row[0] >= 0], len(constraints))
+                cursors = [conn.execute(sql, params) for sql, params in statements]
+            recorded, matches = _checked(cursors[-1].fetchall(), len(constraints), attempt_id)
             if recorded:
                 self._wrote(now)
         except (psycopg.Error, OSError) as error:
             raise self._error(error) from error
-        return (attempt_id if recorded else None), matches
+        return recorded, matches
 
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
@@ -314,12 +321,138 @@ class PostgresLedger(KeyedLedger):
         with contextlib.suppress(psycopg.Error, OSError), self._transaction() as conn:
             conn.execute(_PURGE, (now,))
 
-    def _error(self, error: BaseException) -> LedgerError:
-        """``error`` as a ``LedgerError`` naming this ledger (and never its password)."""
-        problem = " ".join(str(error).split()) or type(error).__name__
-        if self._password:
-            problem = problem.replace(self._password, "***")
-        return LedgerError(f"PostgreSQL ledger {self.name}: {problem}")
+class AsyncPostgresLedger(_Database):
+    """``PostgresLedger`` for asyncio programs: the same tables, statements and
+    guarantees, on psycopg's ``AsyncConnection`` from a ``psycopg_pool`` pool.
+
+    The pool opens on first use (or ``await ledger.open()``); a task waits for
+    a free connection at most ``pool_timeout`` seconds, then the call fails
+    with ``LedgerError`` (and is refused).
+
+    Args:
+        conninfo, secret, connect_timeout: as for ``PostgresLedger``.
+        min_size, max_size: connections the pool keeps open, at least and at most.
+        pool_timeout: seconds a call waits for a connection from the pool.
+    """
+
+    def __init__(self, conninfo: str, *, secret: bytes | str | None = None,
+                 connect_timeout: float = 5.0, min_size: int = 1, max_size: int = 16,
+                 pool_timeout: float = 5.0) -> None:
+        super().__init__(conninfo, secret, connect_timeout)
+        self._pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+            conninfo, min_size=min_size, max_size=max_size, timeout=pool_timeout,
+            kwargs={"autocommit": True, **self._options}, open=False, name="callwindow")
+        self._connect_timeout = float(self._options.get("connect_timeout", connect_timeout))
+        self._ready = False
+        self._opening: asyncio.Lock | None = None  # made in the loop that first opens
+        self._writes = 0
+
+    async def open(self) -> None:
+        """Open the pool and create the tables if missing (done on first use anyway)."""
+        if self._opening is None:
+            self._opening = asyncio.Lock()
+        async with self._opening:  # tasks arriving together open the pool once
+            if not self._ready:
+                await self._open()
+
+    async def _open(self) -> None:
+        try:
+            await self._pool.open(wait=True, timeout=self._connect_timeout)
+            async with self._pool.connection() as conn, conn.transaction():
+                found = await (await conn.execute(
+                    "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
+                    (ATTEMPTS, KEYS))).fetchone()
+                if not (found and found[0]):
+                    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+                    for statement in _SCHEMA:
+                        await conn.execute(statement)
+        except (psycopg.Error, OSError) as error:
+            raise self._error(error) from error
+        self._ready = True
+
+    async def check_and_record(self, subject: str, constraints: Sequence[Constraint],
+                               attempt: Attempt | None) -> tuple[str | None, Matches]:
+        """See ``Ledger.check_and_record``."""
+        _, constraints, attempt = self.stored(subject, constraints, attempt)
+        if attempt is not None and any(c.limit <= 0 for c in constraints):
+            attempt = None  # refused whatever is kept: just count
+        if attempt is None and not constraints:
+            return None, ()
+        now = time.time()
+        statements, attempt_id = _check_statements(constraints, attempt, now)
+        rows = await self._transaction(statements)
+        recorded, matches = _checked(rows, len(constraints), attempt_id)
+        if recorded:
+            self._writes += 1
+            if self._writes % _PURGE_EVERY == 0:
+                # Housekeeping: if it fails, the next purge tries again.
+                with contextlib.suppress(LedgerError):
+                    await self._transaction([(_PURGE, [now])], fetch=False)
+        return recorded, matches
+
+    async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
+        """See ``Ledger.set_outcome``."""
+        now = time.time()
+        expires = None if retention is None else now + retention
+        count = await self._transaction([(_SET_OUTCOME, {"outcome": outcome, "expires": expires,
+                                                         "id": attempt_id, "now": now})],
+                                        fetch=False)
+        return bool(count)
+
+    async def forget(self, subjects: Sequence[str]) -> int:
+        """See ``Ledger.forget``."""
+        keys = sorted({self.stored_key(subject) for subject in subjects})
+        if not keys:
+            return 0
+        rows = await self._transaction([(_FORGET, [keys])])
+        return int(rows[0][0]) if rows else 0
+
+    async def aclose(self) -> None:
+        """Close the pool."""
+        with contextlib.suppress(psycopg.Error, OSError):
+            await self._pool.close()
+
+    async def _transaction(self, statements: Sequence[tuple[str, Any]], *, fetch: bool = True
+                           ) -> Any:
+        """The statements in one transaction, sent in one round trip (as in
+        ``PostgresLedger._transaction``): the last one's rows, or its row count."""
+        if not self._ready:
+            await self.open()
+        try:
+            async with self._pool.connection() as conn:
+                async with conn.pipeline():
+                    await conn.execute(_BEGIN)
+                    await conn.execute(_INDEXES_ONLY)
+                    cursors = [await conn.execute(sql, params) for sql, params in statements]
+                    await conn.execute(_COMMIT)
+                last = cursors[-1]
+                return await last.fetchall() if fetch else last.rowcount
+        except (psycopg.Error, OSError) as error:
+            raise self._error(error) from error
+
+
+def _check_statements(constraints: Sequence[Constraint], attempt: Attempt | None, now: float
+                      ) -> tuple[list[tuple[str, list[Any]]], str | None]:
+    """The statements of one check-and-record, for one transaction, and the new id.
+
+    A read counts; an acquire takes its advisory locks, then counts and inserts
+    in one statement.  Both shells send exactly these.
+    """
+    if attempt is None:
+        sql, params = count_query(constraints, "%s", now)
+        return [(sql, params)], None
+    attempt_id = os.urandom(12).hex()
+    sql, params = _acquire(constraints, attempt, attempt_id, now)
+    locks = _locks(constraints, attempt)
+    return [(_LOCK, [list(locks), list(locks.values())]), (sql, params)], attempt_id
+
+
+def _checked(rows: Sequence[tuple[Any, ...]], count: int, attempt_id: str | None
+             ) -> tuple[str | None, Matches]:
+    """The last statement's rows as (the id recorded or ``None``, the counts)."""
+    recorded = any(row[0] < 0 for row in rows)
+    matches = group_matches([(row[0], row[1]) for row in rows if row[0] >= 0], count)
+    return (attempt_id if recorded else None), matches
 
 
 def _locks(constraints: Sequence[Constraint], attempt: Attempt) -> dict[int, bool]:

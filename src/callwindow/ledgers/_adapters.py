@@ -1,0 +1,76 @@
+"""A plain ``Ledger`` seen as an ``AsyncLedger``: in place, or from a worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from .._frequency import Attempt, Constraint
+from ._base import Ledger, Matches
+
+__all__ = ["InPlaceLedger", "ThreadedLedger"]
+
+
+class InPlaceLedger:
+    """Calls a ledger that never waits (``MemoryLedger``) directly from the event loop.
+
+    Its lock is held for microseconds and never across I/O, so a thread
+    would cost more than it saves.
+    """
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def __repr__(self) -> str:
+        return f"InPlaceLedger({self.ledger!r})"
+
+    async def check_and_record(self, subject: str, constraints: Sequence[Constraint],
+                               attempt: Attempt | None) -> tuple[str | None, Matches]:
+        """See ``Ledger.check_and_record``."""
+        return self.ledger.check_and_record(subject, constraints, attempt)
+
+    async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
+        """See ``Ledger.set_outcome``."""
+        return self.ledger.set_outcome(attempt_id, outcome, retention)
+
+    async def forget(self, subjects: Sequence[str]) -> int:
+        """See ``Ledger.forget``."""
+        return self.ledger.forget(subjects)
+
+    async def aclose(self) -> None:
+        """Close the wrapped ledger."""
+        self.ledger.close()
+
+
+class ThreadedLedger:
+    """Calls a blocking ledger (``SQLiteLedger``, your own) from a worker thread.
+
+    SQLite has no asyncio driver of its own; a thread per call (the default
+    executor's) keeps the event loop free while a write waits for the file's
+    lock.  ``aiosqlite`` would do the same with one thread per connection,
+    for one more dependency.
+    """
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def __repr__(self) -> str:
+        return f"ThreadedLedger({self.ledger!r})"
+
+    async def check_and_record(self, subject: str, constraints: Sequence[Constraint],
+                               attempt: Attempt | None) -> tuple[str | None, Matches]:
+        """See ``Ledger.check_and_record``."""
+        return await asyncio.to_thread(self.ledger.check_and_record, subject, constraints,
+                                       attempt)
+
+    async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
+        """See ``Ledger.set_outcome``."""
+        return await asyncio.to_thread(self.ledger.set_outcome, attempt_id, outcome, retention)
+
+    async def forget(self, subjects: Sequence[str]) -> int:
+        """See ``Ledger.forget``."""
+        return await asyncio.to_thread(self.ledger.forget, subjects)
+
+    async def aclose(self) -> None:
+        """Close the wrapped ledger (each thread's SQLite connection closes with it)."""
+        self.ledger.close()

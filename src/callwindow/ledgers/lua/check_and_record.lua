@@ -1,0 +1,73 @@
+-- KEYS: the n constraint indexes; when recording, then the new attempt's hash
+--       and the indexes of its keys.
+-- ARGV: attempt-hash prefix, n, new id ('': only count), its time, outcome,
+--       keys (JSON), retention ms ('': forever); then per constraint: since,
+--       limit, number of outcomes (-1: any), the outcomes, number of "also"
+--       keys, the keys.
+-- Returns {new id or '', times of constraint 1, ..., times of constraint n}.
+local prefix, n, new_id = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+local seen = {}  -- attempt id -> {time, outcome, keys JSON, key set} or false (gone)
+
+local function attempt(index, id)
+  local a = seen[id]
+  if a == nil then
+    local f = redis.call('HMGET', prefix .. id, 't', 'o', 'k')
+    if f[1] then a = {f[1], f[2], f[3]} else a = false end
+    seen[id] = a
+  end
+  if a == false then redis.call('ZREM', index, id) end
+  return a
+end
+
+local found, allowed, at = {new_id}, true, 8
+for i = 1, n do
+  local since, limit, n_outcomes = ARGV[at], tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
+  at = at + 3
+  local outcomes = nil
+  if n_outcomes >= 0 then
+    outcomes = {}
+    for j = 1, n_outcomes do outcomes[ARGV[at]] = true; at = at + 1 end
+  end
+  local also = {}
+  for j = 1, tonumber(ARGV[at]) do also[j] = ARGV[at + j] end
+  at = at + 1 + #also
+  local times = {}
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[i], since, '+inf')) do
+    local a = attempt(KEYS[i], id)
+    if a and (outcomes == nil or outcomes[a[2]]) then
+      local counts = true
+      if #also > 0 then
+        if a[4] == nil then
+          a[4] = {}
+          for _, key in ipairs(cjson.decode(a[3])) do a[4][key] = true end
+        end
+        for _, key in ipairs(also) do
+          if not a[4][key] then counts = false; break end
+        end
+      end
+      if counts then times[#times + 1] = a[1] end
+    end
+  end
+  if #times >= limit then allowed = false end
+  found[i + 1] = times
+end
+
+if allowed and new_id ~= '' then
+  local ts, ms = ARGV[4], ARGV[7]
+  redis.call('HSET', KEYS[n + 1], 't', ts, 'o', ARGV[5], 'k', ARGV[6])
+  if ms ~= '' then redis.call('PEXPIRE', KEYS[n + 1], ms) end
+  for i = n + 2, #KEYS do
+    local index = KEYS[i]
+    keep_index(index, ts, new_id, ms)
+    -- An index kept alive by one permanent attempt would otherwise gather
+    -- the ids of every expired one; check its 16 oldest on every write.
+    for _, id in ipairs(redis.call('ZRANGE', index, 0, 15)) do
+      if seen[id] == false or (seen[id] == nil and redis.call('EXISTS', prefix .. id) == 0) then
+        redis.call('ZREM', index, id)
+      end
+    end
+  end
+else
+  found[1] = ''
+end
+return found
