@@ -235,6 +235,13 @@ CHECKS: list[ParameterSet] = [
     case(("US-REGF", "US-WA-collections"), "seattle", "2026-11-23T07:45:00-08:00", OUT,
          why="WA-coll + Reg F 07:45"),
 
+    # -- Virginia: 08:00-21:00 (= federal), by address or area code ------------------------
+    case("US-VA", "richmond", "2026-11-23T07:59:00-05:00", OUT, why="VA 07:59"),
+    case("US-VA", "richmond", "2026-11-23T08:00:00-05:00", why="VA 08:00"),
+    case("US-VA", "richmond-phone", "2026-11-23T20:59:00-05:00", why="VA area code 20:59"),
+    case("US-VA", "richmond-phone", "2026-11-23T21:00:00-05:00", OUT,
+         why="VA area code 21:00"),
+
     # -- Pennsylvania SB 992 (opt-in, unconfirmed): Mon-Sat 09:00-19:00 from 18 Oct 2026 ---
     case("US-PA-SB992", "philadelphia", "2026-11-23T08:59:00-05:00", OUT, why="SB992 08:59"),
     case("US-PA-SB992", "philadelphia", "2026-11-23T09:00:00-05:00", why="SB992 09:00"),
