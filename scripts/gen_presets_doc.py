@@ -86,6 +86,29 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def us_text() -> str:
+    """Which US presets the ``US`` composite stacks, and which are opt-in, with their scope."""
+    stacked = {part.id for part in cw.presets.get("US").flattened()[1:]}
+    opt_in = []
+    for preset_id in cw.presets.ids():
+        policy = cw.presets.get(preset_id)
+        if preset_id.startswith("US-") and preset_id not in stacked:
+            label = ", ".join(policy.scope) + (f"; {policy.confidence}"
+                                               if policy.confidence == "unconfirmed" else "")
+            opt_in.append(f"`{preset_id}` ({label})")
+    return (
+        "## The US composite and the opt-in presets\n\n"
+        "`US` stacks the federal telemarketing rules and every state preset whose scope "
+        "is live or automated telephone solicitation: "
+        + ", ".join(f"`{part}`" for part in sorted(stacked)) + ". Each state preset "
+        "applies only to the consumers its `applies_to` reaches.\n\n"
+        "**Opt-in** (not stacked by `US`; add them beside it when your calls are in "
+        "their scope, e.g. `cw.Engine([cw.presets.get(\"US\"), "
+        "cw.presets.get(\"US-SD-ADAD\")])`): collection-only and automated-only "
+        "presets, industry-specific ones, and rules whose enactment is unconfirmed: "
+        + ", ".join(opt_in) + ".\n\n")
+
+
 def render() -> str:
     rows = []
     notes = []
@@ -99,7 +122,8 @@ def render() -> str:
         title = f"### {preset_id}" + (f": {policy.name}" if policy.name else "")
         notes.append(f"{title}\n\n{policy.notes.strip() if policy.notes else 'No notes.'}\n")
     table = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS), *rows]
-    return HEADER + "\n".join(table) + "\n\n## Notes\n\n" + "\n".join(notes)
+    return (HEADER + us_text() + "## All presets\n\n" + "\n".join(table)
+            + "\n\n## Notes\n\n" + "\n".join(notes))
 
 
 def main(argv: list[str] | None = None) -> int:

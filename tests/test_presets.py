@@ -38,6 +38,10 @@ REQUIRED_IDS = (
     "US-AL", "US-MS", "US-WA", "US-CT", "US-MA", "US-RI", "US-UT", "US-KY", "US-PA",
     "US-NY", "US", "CA", "CA-BC", "CA-ON-collections", "AU", "AU-research",
     "AU-collections", "NZ",
+    # The 2026 addendum (reference/jurisdictions-us-states-2026.md).
+    "US-NM", "US-WY", "US-OR", "US-MI", "US-MN", "US-KY-ADAD", "US-IL-securities",
+    "US-MS-charity", "US-SD-ADAD", "US-ME-ADAD", "US-CA-ADAD", "US-NV-ADAD", "US-PR",
+    "US-WA-collections", "US-VA", "US-PA-SB992",
 )
 
 
@@ -163,6 +167,22 @@ CITATIONS: dict[str, str] = {
     "AU-research": r"Industry Standard 2017|Telemarketing and Research Calls",
     "AU-collections": r"Debt collection guideline",
     "NZ": r"Code",
+    "US-NM": r"57-12-22",
+    "US-WY": r"40-12-302",
+    "US-OR": r"646\.563",
+    "US-MI": r"750\.540e",
+    "US-MN": r"325E\.30",
+    "US-KY-ADAD": r"367\.461",
+    "US-IL-securities": r"815 ILCS 5/8b",
+    "US-MS-charity": r"79-11-524",
+    "US-SD-ADAD": r"37-30-28",
+    "US-ME-ADAD": r"1498",
+    "US-CA-ADAD": r"2872",
+    "US-NV-ADAD": r"597\.814",
+    "US-PR": r"210",
+    "US-WA-collections": r"19\.16\.250",
+    "US-VA": r"59\.1-514",
+    "US-PA-SB992": r"SB 992",
 }
 
 # The confidence label each preset may carry: the label of its entry in the
@@ -196,7 +216,7 @@ CONFIDENCE: dict[str, set[str]] = {
     "US-MA": {CONF},
     "US-RI": {CONF},
     "US-UT": {CONF},
-    "US-KY": {UNCONF, CONF},  # 10:00 start unconfirmed; ADAD 08:00-21:00 official
+    "US-KY": {SECOND},  # 10:00 start: quoted by secondary sources (2026 addendum)
     "US-PA": {CONF, SECOND},  # hours official; holiday list secondary
     "US-NY": {CONF},
     "CA": {CONF},
@@ -206,6 +226,22 @@ CONFIDENCE: dict[str, set[str]] = {
     "AU-research": {CONF, UNCONF},  # hours official; holiday ban unconfirmed
     "AU-collections": {CONF},
     "NZ": {UNCONF},
+    "US-NM": {CONF},  # 2006 official copy; current wording secondary
+    "US-WY": {SECOND},
+    "US-OR": {SECOND},  # hours and cap secondary; effective date unconfirmed (notes)
+    "US-MI": {SECOND},
+    "US-MN": {SECOND},
+    "US-KY-ADAD": {CONF},
+    "US-IL-securities": {CONF},
+    "US-MS-charity": {CONF},
+    "US-SD-ADAD": {CONF},
+    "US-ME-ADAD": {CONF},
+    "US-CA-ADAD": {CONF},
+    "US-NV-ADAD": {CONF},
+    "US-PR": {SECOND},
+    "US-WA-collections": {CONF},
+    "US-VA": {CONF},
+    "US-PA-SB992": {UNCONF},
 }
 
 # (purposes the scope must include, purposes it must not), from "purposes" and
@@ -234,9 +270,9 @@ SCOPES: dict[str, tuple[set[str], set[str]]] = {
     "US-MA": ({"telemarketing"}, set()),
     "US-RI": ({"telemarketing"}, set()),
     "US-UT": ({"telemarketing"}, set()),
-    # Kentucky: either the unconfirmed 10:00 rule (sales) or only the confirmed
-    # automated-call rule of KRS 367.461 may be encoded.
-    "US-KY": (set(), {"debt_collection"}),
+    # Kentucky: the 10:00 rule for solicitation to a residence; the automated-call
+    # rule of KRS 367.461 is US-KY-ADAD.
+    "US-KY": ({"telemarketing"}, {"debt_collection", "telemarketing_automated"}),
     "US-PA": ({"telemarketing"}, {"debt_collection"}),
     "US-NY": ({"telemarketing"}, set()),
     "US": ({"telemarketing"}, set()),
@@ -247,6 +283,22 @@ SCOPES: dict[str, tuple[set[str], set[str]]] = {
     "AU-research": ({"survey"}, {"telemarketing"}),
     "AU-collections": ({"debt_collection"}, {"telemarketing"}),
     "NZ": ({"telemarketing"}, set()),
+    "US-NM": ({"telemarketing", "telemarketing_automated"}, {"debt_collection"}),
+    "US-WY": ({"telemarketing", "telemarketing_automated"}, {"debt_collection"}),
+    "US-OR": ({"telemarketing", "telemarketing_automated"}, {"debt_collection"}),
+    "US-MI": ({"telemarketing", "telemarketing_automated"}, {"debt_collection"}),
+    "US-MN": ({"telemarketing", "telemarketing_automated"}, {"debt_collection"}),
+    "US-KY-ADAD": ({"telemarketing_automated"}, {"telemarketing", "debt_collection"}),
+    "US-IL-securities": ({"telemarketing"}, {"debt_collection"}),
+    "US-MS-charity": ({"telemarketing"}, {"debt_collection"}),
+    "US-SD-ADAD": ({"telemarketing_automated"}, {"telemarketing", "debt_collection"}),
+    "US-ME-ADAD": ({"telemarketing_automated"}, {"telemarketing", "debt_collection"}),
+    "US-CA-ADAD": ({"telemarketing_automated"}, {"telemarketing", "debt_collection"}),
+    "US-NV-ADAD": ({"telemarketing_automated"}, {"telemarketing", "debt_collection"}),
+    "US-PR": ({"telemarketing"}, {"debt_collection"}),
+    "US-WA-collections": ({"debt_collection"}, {"telemarketing"}),
+    "US-VA": ({"telemarketing"}, {"debt_collection"}),
+    "US-PA-SB992": ({"telemarketing"}, {"debt_collection"}),
 }
 
 _URL = re.compile(r"https?://\S+")
@@ -296,8 +348,16 @@ UNCONFIRMED: list[ParameterSet] = [
     pytest.param("UK", r"72", id="UK: Ofcom 72-hour re-call rule"),
     pytest.param("US-REGF", r"Sunday", id="US-REGF: Sundays not presumptively inconvenient"),
     pytest.param("US-AL", r"automated|scope|utilit", id="US-AL: scope of r. 770-X-5-.17"),
-    pytest.param("US-KY", r"10:00", id="US-KY: 10:00 start"),
     pytest.param("US-PA", r"SB ?992", id="US-PA: SB 992 Sunday ban, 09:00-19:00"),
+    pytest.param("US-PA-SB992", r"Act 47.*2026|enact", id="US-PA-SB992: enactment"),
+    pytest.param("US-OR", r"1 January 2026", id="US-OR: HB 3865 effective date"),
+    pytest.param("US-OR", r"area code", id="US-OR: area-code reliance"),
+    pytest.param("US-MI", r"SB 351", id="US-MI: pending SB 351"),
+    pytest.param("US-SD-ADAD", r"37-30A-3", id="US-SD-ADAD: live-call hours"),
+    pytest.param("US-NV-ADAD", r"NAC 599B", id="US-NV-ADAD: live-call 08:00-21:00"),
+    pytest.param("US", r"16-17-446", id="US: SC automated devices until 19:00"),
+    pytest.param("US", r"IC 24-5-14-8", id="US: Indiana automated 09:00-20:00"),
+    pytest.param("US", r"Colorado", id="US: states with no rule found"),
     pytest.param("US-NY", r"New York City|NYC|RCNY", id="US-NY: NYC collections cap"),
     pytest.param("CA-ON-collections", r"holiday", id="CA-ON-collections: which holidays"),
     pytest.param("AU", r"holiday", id="AU: national public holiday definition"),

@@ -5,21 +5,43 @@ date in a new year adds that year), so they are never shared: each
 (country, subdivision, year) is computed once into an immutable mapping.
 Only public holidays are used (the package's default category), never
 observances such as Valentine's Day.
+
+A policy adds days the package lacks as dates, yearly days (``MM-DD``) or
+*moving-day rules*, so that no list of dates runs out: ``easter-2`` (Good
+Friday), ``first monday of august``, ``tuesday after first monday of november``.
+The grammar is in ``parse_moving_day`` and docs/policies.md.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 
 import holidays as _holidays_pkg
+from dateutil.easter import easter as _easter_sunday
 
-__all__ = ["HolidayCalendar", "check_country", "public_holidays", "subdivision_code"]
+__all__ = ["HolidayCalendar", "MovingDay", "check_country", "parse_moving_day",
+           "public_holidays", "subdivision_code"]
 
 _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+_EASTER = re.compile(r"^easter(?:([+-])(\d+))?$")
+_MAX_OFFSET = 366
+# Only ordinals every month has: a "fifth Monday" is missing in most months, and
+# a rule that silently yields no date in some years is what rules are here to end.
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
+             "fourth": 4, "4th": 4, "last": -1}
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                  "sunday")
+_WEEKDAYS = {**{name: i for i, name in enumerate(_WEEKDAY_NAMES)},
+             **{name[:3]: i for i, name in enumerate(_WEEKDAY_NAMES)}}
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december")
+_MONTHS = {**{name: i for i, name in enumerate(_MONTH_NAMES, 1)},
+           **{name[:3]: i for i, name in enumerate(_MONTH_NAMES, 1)}}
 
 
 @lru_cache(maxsize=1)
@@ -60,25 +82,208 @@ def public_holidays(country: str, subdivision: str | None, year: int) -> Mapping
     return MappingProxyType(dict(calendar.items()))
 
 
+@dataclass(frozen=True, slots=True)
+class _Easter:
+    offset: int
+
+    def on(self, year: int) -> date:
+        # Western (Gregorian) Easter, dateutil's default method: the date the
+        # holidays package itself uses for Good Friday and Easter Monday.
+        return _easter_sunday(year) + timedelta(days=self.offset)
+
+
+@dataclass(frozen=True, slots=True)
+class _NthWeekday:
+    nth: int  # 1-4, or -1 for the last
+    weekday: int  # Monday is 0
+    month: int
+
+    def on(self, year: int) -> date:
+        if self.nth > 0:
+            first = date(year, self.month, 1)
+            return first + timedelta(days=(self.weekday - first.weekday()) % 7
+                                     + 7 * (self.nth - 1))
+        following = date(year + self.month // 12, self.month % 12 + 1, 1)
+        last = following - timedelta(days=1)
+        return last - timedelta(days=(last.weekday() - self.weekday) % 7)
+
+
+@dataclass(frozen=True, slots=True)
+class _MonthDay:
+    month: int
+    day: int
+
+    def on(self, year: int) -> date:
+        return date(year, self.month, self.day)
+
+
+@dataclass(frozen=True, slots=True)
+class _After:
+    nth: int  # 1-4
+    weekday: int
+    anchor: _Easter | _NthWeekday | _MonthDay
+
+    def on(self, year: int) -> date:
+        start = self.anchor.on(year)
+        ahead = (self.weekday - start.weekday() - 1) % 7 + 1  # strictly after
+        return start + timedelta(days=ahead + 7 * (self.nth - 1))
+
+
+@dataclass(frozen=True, slots=True)
+class MovingDay:
+    """A day that moves from year to year, parsed from its rule (``easter-2``)."""
+
+    text: str
+    rule: _Easter | _NthWeekday | _After
+
+    def dates_in(self, year: int) -> tuple[date, ...]:
+        """The days the rule gives in ``year`` (one for every rule the grammar allows).
+
+        Offsets may cross a new year (``easter+300``), so the rule is also
+        applied to the years either side and kept where it lands in ``year``.
+        """
+        found = []
+        for base in (year - 1, year, year + 1):
+            try:
+                day = self.rule.on(base)
+            except (ValueError, OverflowError):  # beyond the years date can hold
+                continue
+            if day.year == year:
+                found.append(day)
+        return tuple(found)
+
+
+@lru_cache(maxsize=1024)
+def parse_moving_day(text: str) -> MovingDay:
+    """Parse a moving-day rule; a ``ValueError`` names the rule and the bad word.
+
+    The grammar (case-insensitive; weekdays and months in full or by their
+    first three letters)::
+
+        easter              Easter Sunday (Western)
+        easter+N, easter-N  N days after/before it: easter-2 is Good Friday,
+                            easter+1 Easter Monday, easter-47 Mardi Gras
+        NTH WEEKDAY of MONTH           first monday of august, last monday of may
+        [NTH] WEEKDAY after ANCHOR     the (NTH, default first) WEEKDAY strictly
+                                       after ANCHOR: tuesday after first monday of
+                                       november (US Election Day)
+        NTH:    first, second, third, fourth (or 1st..4th), last
+        ANCHOR: MM-DD, easter[+-N], or NTH WEEKDAY of MONTH
+
+    A rule must give one day in every year: one that crosses the new year in
+    some years (``easter+260``, ``monday after 12-30``) is refused.
+    """
+    words = text.lower().split()
+    if not words:
+        raise ValueError("an empty holiday rule")
+    if "after" in words:
+        at = words.index("after")
+        head, anchor_words = words[:at], words[at + 1:]
+        if not anchor_words:
+            raise ValueError(f"{text!r}: nothing after 'after' (expected MM-DD, "
+                             f"easter[+-N] or NTH WEEKDAY of MONTH)")
+        if "after" in anchor_words:
+            raise ValueError(f"{text!r}: only one 'after' is allowed")
+        if len(head) == 1:
+            nth, weekday_word = 1, head[0]
+        elif len(head) == 2:
+            nth, weekday_word = _ordinal(text, head[0], last_allowed=False), head[1]
+        else:
+            raise ValueError(f"{text!r}: expected [NTH] WEEKDAY before 'after' "
+                             f"(e.g. 'tuesday after first monday of november')")
+        anchor = _anchor(text, anchor_words)
+        return _one_a_year(MovingDay(text, _After(nth, _weekday(text, weekday_word), anchor)))
+    rule = _anchor(text, words)
+    if isinstance(rule, _MonthDay):
+        raise ValueError(f"{text!r}: write a yearly day as MM-DD on its own")
+    return _one_a_year(MovingDay(text, rule))
+
+
+def _one_a_year(day: MovingDay) -> MovingDay:
+    # A rule that crosses the new year (easter+260, monday after 12-30) gives
+    # two days in some years and none in others: refused.  400 years are a full
+    # cycle of the Gregorian calendar's weekdays and hold every date of Easter.
+    for year in range(2001, 2401):
+        if len(day.dates_in(year)) != 1:
+            raise ValueError(f"{day.text!r} does not fall once in every year (in {year} "
+                             f"it gives {len(day.dates_in(year))} days): it crosses the "
+                             f"new year")
+    return day
+
+
+def _anchor(text: str, words: list[str]) -> _Easter | _NthWeekday | _MonthDay:
+    if len(words) == 1:
+        word = words[0]
+        easter = _EASTER.match(word)
+        if easter:
+            offset = int(easter[2] or 0) * (-1 if easter[1] == "-" else 1)
+            if abs(offset) > _MAX_OFFSET:
+                raise ValueError(f"{text!r}: more than {_MAX_OFFSET} days from Easter")
+            return _Easter(offset)
+        month_day = _MONTH_DAY.match(word)
+        if month_day:
+            month, dom = int(month_day[1]), int(month_day[2])
+            try:
+                date(2001, month, dom)  # a common year: 02-29 is no anchor
+            except ValueError:
+                raise ValueError(f"{text!r}: {word!r} is not a day of every year "
+                                 f"(MM-DD)") from None
+            return _MonthDay(month, dom)
+        if word.startswith("easter"):
+            raise ValueError(f"{text!r}: {word!r} is not easter, easter+N or easter-N")
+    if len(words) == 4 and words[2] == "of":
+        return _NthWeekday(_ordinal(text, words[0], last_allowed=True),
+                           _weekday(text, words[1]), _month(text, words[3]))
+    raise ValueError(f"{text!r} is not a holiday rule (expected easter[+-N], "
+                     f"NTH WEEKDAY of MONTH, or [NTH] WEEKDAY after ANCHOR; "
+                     f"see docs/policies.md)")
+
+
+def _ordinal(text: str, word: str, *, last_allowed: bool) -> int:
+    nth = _ORDINALS.get(word)
+    if nth is None or (nth < 0 and not last_allowed):
+        allowed = "first, second, third, fourth" + (" or last" if last_allowed else "")
+        raise ValueError(f"{text!r}: unknown ordinal {word!r} (expected {allowed}; "
+                         f"no fifth: not every month has one)")
+    return nth
+
+
+def _weekday(text: str, word: str) -> int:
+    weekday = _WEEKDAYS.get(word)
+    if weekday is None:
+        raise ValueError(f"{text!r}: unknown weekday {word!r} (expected monday..sunday "
+                         f"or mon..sun)")
+    return weekday
+
+
+def _month(text: str, word: str) -> int:
+    month = _MONTHS.get(word)
+    if month is None:
+        raise ValueError(f"{text!r}: unknown month {word!r} (expected january..december "
+                         f"or jan..dec)")
+    return month
+
+
 class HolidayCalendar:
     """One policy's holidays: package calendars, plus additions, minus removals.
 
     ``add`` and ``remove`` take ``date`` objects or ISO strings: ``"2026-12-24"``
-    for one day, ``"12-24"`` for that day every year.  ``remove`` also takes a
+    for one day, ``"12-24"`` for that day every year, or a moving-day rule
+    (``"easter-2"``, see ``parse_moving_day``).  ``remove`` also takes a
     holiday's name as the package spells it (``"Day After Thanksgiving"``),
     which removes it every year.
     """
 
-    __slots__ = ("_add", "_add_yearly", "_by_year", "_remove", "_remove_names",
-                 "_remove_yearly", "_subdivisions", "country")
+    __slots__ = ("_add", "_add_rules", "_add_yearly", "_by_year", "_remove", "_remove_names",
+                 "_remove_rules", "_remove_yearly", "_subdivisions", "country")
 
     def __init__(self, country: str, subdivisions: Iterable[str | None],
                  add: Iterable[date | str] = (), remove: Iterable[date | str] = ()) -> None:
         self.country = country
         self._subdivisions = tuple(subdivisions) or (None,)
-        self._add, self._add_yearly, _ = _split(add, names_allowed=False)
-        self._remove, self._remove_yearly, self._remove_names = _split(remove,
-                                                                      names_allowed=True)
+        self._add, self._add_yearly, self._add_rules, _ = _split(add, names_allowed=False)
+        (self._remove, self._remove_yearly, self._remove_rules,
+         self._remove_names) = _split(remove, names_allowed=True)
         self._by_year: dict[int, Mapping[date, str]] = {}
 
     def for_year(self, year: int) -> Mapping[date, str]:
@@ -102,38 +307,50 @@ class HolidayCalendar:
                 days.setdefault(date(year, month, dom), "holiday added by the policy")
             except ValueError:  # 02-29 in a common year
                 continue
+        for rule in self._add_rules:
+            for day in rule.dates_in(year):
+                days.setdefault(day, f"{rule.text} (holiday added by the policy)")
         for day in self._add:
             if day.year == year:
                 days.setdefault(day, "holiday added by the policy")
+        removed = {day for rule in self._remove_rules for day in rule.dates_in(year)}
         for day, name in list(days.items()):
-            if (day in self._remove or (day.month, day.day) in self._remove_yearly
+            if (day in self._remove or day in removed
+                    or (day.month, day.day) in self._remove_yearly
                     or name in self._remove_names):
                 del days[day]
         return MappingProxyType(days)
 
 
 def _split(items: Iterable[date | str], *, names_allowed: bool
-           ) -> tuple[frozenset[date], frozenset[tuple[int, int]], frozenset[str]]:
+           ) -> tuple[frozenset[date], frozenset[tuple[int, int]], tuple[MovingDay, ...],
+                      frozenset[str]]:
     dates: set[date] = set()
     yearly: set[tuple[int, int]] = set()
+    rules: list[MovingDay] = []
     names: set[str] = set()
     for item in items:
-        kind, value = parse_holiday_item(item, names_allowed=names_allowed)
-        if kind == "date":
-            assert isinstance(value, date)
+        _, value = parse_holiday_item(item, names_allowed=names_allowed)
+        if isinstance(value, date):
             dates.add(value)
-        elif kind == "yearly":
-            assert isinstance(value, tuple)
+        elif isinstance(value, tuple):
             yearly.add(value)
+        elif isinstance(value, MovingDay):
+            rules.append(value)
         else:
-            assert isinstance(value, str)
             names.add(value)
-    return frozenset(dates), frozenset(yearly), frozenset(names)
+    return frozenset(dates), frozenset(yearly), tuple(rules), frozenset(names)
 
 
 def parse_holiday_item(item: date | str, *, names_allowed: bool
-                       ) -> tuple[str, date | tuple[int, int] | str]:
-    """Classify one ``add``/``remove`` entry; a ``ValueError`` names a bad one."""
+                       ) -> tuple[str, date | tuple[int, int] | MovingDay | str]:
+    """Classify one ``add``/``remove`` entry; a ``ValueError`` names a bad one.
+
+    The kinds are ``date``, ``yearly`` (MM-DD), ``rule`` (a moving day) and,
+    where ``names_allowed``, ``name``: a text that is no rule is taken as a
+    holiday's name there, so a misspelt rule in ``remove`` is reported as an
+    unknown name by the policy's check of names.
+    """
     if isinstance(item, date):
         return "date", item
     text = item.strip()
@@ -149,8 +366,13 @@ def parse_holiday_item(item: date | str, *, names_allowed: bool
         return "date", date.fromisoformat(text)
     except ValueError:
         pass
-    if names_allowed and text and not text[0].isdigit():
-        return "name", text
-    expected = "a date (YYYY-MM-DD), a yearly day (MM-DD)"
+    try:
+        return "rule", parse_moving_day(text)
+    except ValueError:
+        if names_allowed and text and not text[0].isdigit():
+            return "name", text
+        if any(char.isalpha() for char in text):
+            raise
+    expected = "a date (YYYY-MM-DD), a yearly day (MM-DD), a holiday rule (easter-2)"
     expected += " or a holiday name" if names_allowed else ""
     raise ValueError(f"{item!r} is not {expected}")

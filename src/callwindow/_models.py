@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Generic, Literal, Self, TypeVar, overload
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar, overload
 
 import pendulum
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PositiveInt,
@@ -86,13 +87,37 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
 
+def _holiday_to_add(item: object) -> object:
+    return _holiday_item(item, names_allowed=False)
+
+
+def _holiday_to_remove(item: object) -> object:
+    return _holiday_item(item, names_allowed=True)
+
+
+def _holiday_item(item: object, *, names_allowed: bool) -> object:
+    # Checked one by one, so that an error's path names the entry (holidays.add.3);
+    # "2026-12-24" from JSON and an unquoted YAML date must compare equal.
+    if isinstance(item, datetime) or not isinstance(item, date | str):
+        raise ValueError(f"{item!r} is not a date (YYYY-MM-DD), a yearly day (MM-DD) "
+                         f"or a holiday rule (e.g. 'easter-2')")
+    kind, value = _holidays.parse_holiday_item(item, names_allowed=names_allowed)
+    return value if kind == "date" else item
+
+
 class HolidayRule(_Frozen):
-    """Which days are holidays: a ``holidays`` calendar, plus and minus named days."""
+    """Which days are holidays: a ``holidays`` calendar, plus and minus named days.
+
+    ``add`` and ``remove`` take dates, yearly days (``MM-DD``) and moving-day
+    rules (``easter-2``, ``first monday of august``, ``tuesday after first
+    monday of november``; the grammar is in docs/policies.md), so that a
+    moving holiday never needs a list of dates that runs out.
+    """
 
     country: str
     subdivision: str | None = None
-    add: tuple[date | str, ...] = ()
-    remove: tuple[date | str, ...] = ()
+    add: tuple[Annotated[date | str, BeforeValidator(_holiday_to_add)], ...] = ()
+    remove: tuple[Annotated[date | str, BeforeValidator(_holiday_to_remove)], ...] = ()
 
     @field_validator("country", mode="before")
     @classmethod
@@ -101,16 +126,6 @@ class HolidayRule(_Frozen):
             raise ValueError(f"got the boolean {str(value).lower()}: quote the country "
                              f"code (YAML 1.1 reads a bare NO as false)")
         return value.upper() if isinstance(value, str) else value
-
-    @field_validator("add")
-    @classmethod
-    def _check_add(cls, value: tuple[date | str, ...]) -> tuple[date | str, ...]:
-        return _normalise_days(value, names_allowed=False)
-
-    @field_validator("remove")
-    @classmethod
-    def _check_remove(cls, value: tuple[date | str, ...]) -> tuple[date | str, ...]:
-        return _normalise_days(value, names_allowed=True)
 
     @model_validator(mode="after")
     def _check_calendar(self) -> Self:
@@ -126,16 +141,6 @@ class HolidayRule(_Frozen):
                 raise ValueError(f"remove: {unknown[0]!r} is not a holiday name of "
                                  f"{self.country} in 2020-2035")
         return self
-
-
-def _normalise_days(items: tuple[date | str, ...], *, names_allowed: bool
-                    ) -> tuple[date | str, ...]:
-    # "2026-12-24" from JSON and an unquoted YAML date must compare equal.
-    out: list[date | str] = []
-    for item in items:
-        kind, value = _holidays.parse_holiday_item(item, names_allowed=names_allowed)
-        out.append(value if kind == "date" and isinstance(value, date) else item)
-    return tuple(out)
 
 
 def _scopes(value: object) -> object:

@@ -4,7 +4,10 @@ Each preset is a YAML file in this package, named after its id, holding a
 policy in the schema of ``callwindow.Policy`` plus what a compliance officer
 needs to judge it (``source``, ``confidence``, ``scope``, ``notes``).  A
 preset may ``stack`` others by id: ``US`` is the federal rules plus every
-state preset, each of which applies only to the consumers it reaches.
+state preset for live or automated telephone solicitation, each of which
+applies only to the consumers it reaches.  Collection-only, automated-only,
+industry-specific and unconfirmed presets (``US-SD-ADAD``, ``US-PA-SB992``...)
+are opt-in: add them beside ``US`` (docs/presets.md lists them).
 
     >>> import callwindow as cw
     >>> "FR" in cw.presets.ids()
