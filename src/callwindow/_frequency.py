@@ -96,7 +96,8 @@ class Subject:
                              "give the consumer an id or a phone number that parses")
         self.subjects: tuple[str, ...] = tuple(scopes.values())
         for name, value in consumer.tags.items():
-            scopes["tag:" + name] = f"t:{name}={value}"
+            # The name's length first: "t:a=b=c" was both {"a=b": "c"} and {"a": "b=c"}.
+            scopes["tag:" + name] = f"t:{len(name)}:{name}={value}"
         self.scopes = scopes
         self.identity = self.subjects[0]
         self.keys: tuple[str, ...] = tuple(scopes.values())
