@@ -128,7 +128,11 @@ def parse_duration(text: str, *, fixed: bool) -> pendulum.Duration:
     return parsed
 
 
-def _bounded(text: str, longest: timedelta, what: str) -> pendulum.Duration:
+def bounded_duration(text: str, longest: timedelta, what: str) -> pendulum.Duration:
+    """``parse_duration(text, fixed=True)``, refusing one longer than ``longest``.
+
+    ``what`` names the value in the message ("a period").
+    """
     duration = parse_duration(text, fixed=True)
     if duration.total_seconds() > longest.total_seconds():
         raise ValueError(f"{text!r}: {what} is at most {_iso_days(longest)}")
@@ -218,7 +222,7 @@ def _scopes(value: object) -> object:
 
 
 def _period(value: str, window: str) -> str:
-    duration = _bounded(value, MAX_PERIOD, "a period")
+    duration = bounded_duration(value, MAX_PERIOD, "a period")
     seconds = duration.total_seconds()
     if seconds <= 0:
         raise ValueError(f"{value!r}: a period must be longer than zero")
@@ -444,7 +448,9 @@ class Policy(_Frozen):
         try:
             return cls.model_validate(data)
         except PolicyError as error:
-            raise PolicyError(f"{path}: {error}", error.problems) from None
+            problems = tuple((field, message) if field else ("", f"{path}: {message}")
+                             for field, message in error.problems)
+            raise PolicyError(f"{path}: {error}", problems) from None
 
     @field_validator("timezone")
     @classmethod
@@ -489,7 +495,7 @@ class Policy(_Frozen):
     @field_validator("end_buffer")
     @classmethod
     def _check_end_buffer(cls, value: str) -> str:
-        _bounded(value, MAX_END_BUFFER, "an end_buffer")
+        bounded_duration(value, MAX_END_BUFFER, "an end_buffer")
         return value
 
     @model_validator(mode="after")
@@ -588,7 +594,7 @@ def _check_shape(data: object, kind: type[PolicyError] | type[ConsumerError], no
         seen += 1
         if seen > MAX_VALUES:
             raise kind(f"{noun} holds more than {MAX_VALUES} values (YAML aliases that "
-                       f"expand to more?)", ((noun, f"more than {MAX_VALUES} values"),))
+                       f"expand to more?)")
         if isinstance(value, Mapping):
             children: Iterable[tuple[object, object]] = value.items()
         elif isinstance(value, list | tuple | set | frozenset):
@@ -614,9 +620,10 @@ def _read_text(path: Path) -> str:
     except OSError as error:
         raise PolicyError(f"{path}: cannot read the policy file ({error.strerror})"
                           ) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise PolicyError(f"{path}: not a regular file; a policy is read from a file")
     with os.fdopen(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise PolicyError(f"{path}: not a regular file; a policy is read from a file")
         raw = file.read(MAX_POLICY_BYTES + 1)
     if len(raw) > MAX_POLICY_BYTES:
         raise PolicyError(f"{path}: larger than {MAX_POLICY_BYTES} bytes; a policy file is "
