@@ -184,6 +184,12 @@ def test_malformed_yaml_names_file_line_and_column_in_plain_words(tmp_path: Path
                              f"expected ',' or '}}', but got '<stream end>'")
 
 
+def test_control_character_in_yaml_names_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "nul.yaml", "id: p\nnotes: a\x00b\n")
+    assert refused(path) == (f"{path}: not valid YAML at line 2: the character '\\x00' "
+                             f"is not allowed")
+
+
 def test_malformed_json_names_line_and_column(tmp_path: Path) -> None:
     path = write(tmp_path, "broken.json", '{"id": "acme",\n  "hours": }\n')
     assert refused(path) == f"{path}: not valid JSON at line 2, column 12: Expecting value"

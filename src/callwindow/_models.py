@@ -653,6 +653,11 @@ def _parse(path: Path | str, suffix: str, text: str | bytes | bytearray) -> obje
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = error.problem or error.context or "malformed"
         raise PolicyError(f"{path}: not valid YAML{where}: {problem}") from None
+    except yaml.reader.ReaderError as error:  # a control character, such as NUL
+        before = text[:error.position]
+        line = (before.count("\n") if isinstance(before, str) else before.count(b"\n")) + 1
+        raise PolicyError(f"{path}: not valid YAML at line {line}: the character "
+                          f"{chr(error.character)!r} is not allowed") from None
     except json.JSONDecodeError as error:
         raise PolicyError(f"{path}: not valid JSON at line {error.lineno}, column "
                           f"{error.colno}: {error.msg}") from None
