@@ -343,8 +343,8 @@ def test_the_largest_bounds_are_accepted_and_work() -> None:
 
 @pytest.mark.parametrize(("end_buffer", "says"), [
     ("P30522262Y", "longer than any date arithmetic can hold"),
-    ("P2D", "at most 1 days"),
-    ("PT24H1S", "at most 1 days"),
+    ("P2D", "at most 1 day ('P1D')"),
+    ("PT24H1S", "at most 1 day ('P1D')"),
 ])
 def test_end_buffer_bounds(end_buffer: str, says: str) -> None:
     with pytest.raises(cw.PolicyError) as caught:

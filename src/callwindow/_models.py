@@ -91,14 +91,14 @@ def parse_window(text: str) -> tuple[int, int]:
     sh, sm, eh, em = (int(part) for part in match.groups())
     for hour, minute, end in ((sh, sm, False), (eh, em, True)):
         if minute > 59:
-            raise ValueError(f"{text!r}: minute {minute:02d} is out of range (00-59)")
+            raise ValueError(f"{shown(text)}: minute {minute:02d} is out of range (00-59)")
         if hour > 24 or (hour == 24 and (minute or not end)):
             bad = f"{hour:02d}:{minute:02d}"
-            raise ValueError(f"{text!r}: {bad} is not a time of day "
+            raise ValueError(f"{shown(text)}: {bad} is not a time of day "
                              f"(00:00-23:59; 24:00 only as an end)")
     start, end_minute = sh * 60 + sm, eh * 60 + em
     if end_minute <= start:
-        raise ValueError(f"{text!r}: the end is not after the start")
+        raise ValueError(f"{shown(text)}: the end is not after the start")
     return start, end_minute
 
 
@@ -121,10 +121,10 @@ def parse_duration(text: str, *, fixed: bool) -> pendulum.Duration:
     if not isinstance(parsed, pendulum.Duration):
         raise ValueError(f"{shown(text)} is not an ISO-8601 duration (e.g. 'PT15M', 'P30D')")
     if fixed and (parsed.years or parsed.months):
-        raise ValueError(f"{text!r}: years and months have no fixed length here; "
+        raise ValueError(f"{shown(text)}: years and months have no fixed length here; "
                          f"use days, hours or minutes")
     if parsed.total_seconds() < 0:
-        raise ValueError(f"{text!r} is negative")
+        raise ValueError(f"{shown(text)} is negative")
     return parsed
 
 
@@ -135,13 +135,13 @@ def bounded_duration(text: str, longest: timedelta, what: str) -> pendulum.Durat
     """
     duration = parse_duration(text, fixed=True)
     if duration.total_seconds() > longest.total_seconds():
-        raise ValueError(f"{text!r}: {what} is at most {_iso_days(longest)}")
+        raise ValueError(f"{shown(text)}: {what} is at most {_iso_days(longest)}")
     return duration
 
 
 def _iso_days(delta: timedelta) -> str:
     years = f", about {delta.days // 365} years" if delta.days >= 730 else ""
-    return f"{delta.days} days ('P{delta.days}D'{years})"
+    return f"{delta.days} day{'s' if delta.days > 1 else ''} ('P{delta.days}D'{years})"
 
 
 class _Frozen(BaseModel):
@@ -225,11 +225,11 @@ def _period(value: str, window: str) -> str:
     duration = bounded_duration(value, MAX_PERIOD, "a period")
     seconds = duration.total_seconds()
     if seconds <= 0:
-        raise ValueError(f"{value!r}: a period must be longer than zero")
+        raise ValueError(f"{shown(value)}: a period must be longer than zero")
     if seconds != int(seconds):
-        raise ValueError(f"{value!r}: a period is a whole number of seconds")
+        raise ValueError(f"{shown(value)}: a period is a whole number of seconds")
     if window == "calendar_days" and duration.total_seconds() % 86400:
-        raise ValueError(f"{value!r}: a calendar_days period is a whole number of days "
+        raise ValueError(f"{shown(value)}: a calendar_days period is a whole number of days "
                          f"(e.g. 'P7D')")
     return value
 
