@@ -47,7 +47,7 @@ MAX_POLICY_BYTES = 1_000_000
 MAX_DEPTH = 32
 #: How many values (scalars, lists, mappings) a policy may hold once YAML
 #: aliases are expanded: a 376-byte "billion laughs" holds 10**9.
-MAX_VALUES = 20_000
+MAX_VALUES = 10_000
 #: The largest ``max_attempts``: far beyond any law, well inside a 64-bit count.
 MAX_ATTEMPTS = 1_000_000
 #: The longest ``period`` of a limit or cooldown (no period: a permanent cooldown).
@@ -693,14 +693,19 @@ class _PolicyLoader(yaml.SafeLoader):
     def __init__(self, stream: str | bytes | bytearray) -> None:
         super().__init__(stream if not isinstance(stream, bytearray) else bytes(stream))
         self._depth = 0
+        self._nodes = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        # Stopping here also stops the (pure Python, lazy) scanner: a megabyte
+        # of YAML would otherwise take seconds to read before being refused.
         self._depth += 1
+        self._nodes += 1
         try:
-            if self._depth > MAX_DEPTH:
+            if self._depth > MAX_DEPTH or self._nodes > MAX_VALUES:
+                problem = (f"nested deeper than {MAX_DEPTH} levels" if self._depth > MAX_DEPTH
+                           else f"more than {MAX_VALUES} values")
                 raise yaml.composer.ComposerError(
-                    None, None, f"nested deeper than {MAX_DEPTH} levels",
-                    self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+                    None, None, problem, self.peek_event().start_mark)  # type: ignore[no-untyped-call]
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
