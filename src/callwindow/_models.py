@@ -438,7 +438,7 @@ class Policy(_Frozen):
         if suffix not in (".yaml", ".yml", ".toml", ".json"):
             raise PolicyError(f"{path}: unknown policy file type {shown(suffix)} "
                               f"(use .yaml, .yml, .toml or .json)")
-        data = _parse(path, suffix, _read_text(path))
+        data = read_document(path)
         if data is None:
             raise PolicyError(f"{path}: the file is empty; a policy file holds one mapping "
                               f"of keys, at least 'id'")
@@ -608,7 +608,23 @@ def _check_shape(data: object, kind: type[PolicyError] | type[ConsumerError], no
         pending.extend((child, (*path, key)) for key, child in children)
 
 
-def _read_text(path: Path) -> str:
+def read_document(path: Path, what: str = "policy") -> object:
+    """The data of a YAML, TOML or JSON file (by suffix; YAML otherwise), within the bounds.
+
+    Every file callwindow reads goes through here: a regular file of at
+    most ``MAX_POLICY_BYTES`` of UTF-8, nested at most ``MAX_DEPTH`` deep,
+    at most ``MAX_VALUES`` values once YAML aliases are expanded, no key
+    twice in one mapping.  Anything else is a ``PolicyError`` naming the file.
+    """
+    data = _parse(path, path.suffix.lower(), _read_text(path, what))
+    try:
+        _check_shape(data, PolicyError, what)
+    except PolicyError as error:
+        raise PolicyError(f"{path}: {error}") from None
+    return data
+
+
+def _read_text(path: Path, what: str) -> str:
     """The UTF-8 text of a regular file of at most ``MAX_POLICY_BYTES``, or a PolicyError.
 
     Opened without blocking and checked with ``fstat`` before reading, so a
@@ -618,22 +634,22 @@ def _read_text(path: Path) -> str:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
-        raise PolicyError(f"{path}: cannot read the policy file ({error.strerror})"
+        raise PolicyError(f"{path}: cannot read the {what} file ({error.strerror})"
                           ) from None
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise PolicyError(f"{path}: not a regular file; a policy is read from a file")
+        raise PolicyError(f"{path}: not a regular file; a {what} is read from a file")
     with os.fdopen(fd, "rb") as file:
         raw = file.read(MAX_POLICY_BYTES + 1)
     if len(raw) > MAX_POLICY_BYTES:
-        raise PolicyError(f"{path}: larger than {MAX_POLICY_BYTES} bytes; a policy file is "
+        raise PolicyError(f"{path}: larger than {MAX_POLICY_BYTES} bytes; a {what} file is "
                           f"a few kilobytes")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         raise PolicyError(f"{path}: not UTF-8 text (byte {raw[error.start]:#04x} at line "
-                          f"{line}); save the policy file as UTF-8") from None
+                          f"{line}); save the {what} file as UTF-8") from None
 
 
 def _parse(path: Path | str, suffix: str, text: str | bytes | bytearray) -> object:
