@@ -39,8 +39,6 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import ValidationError
-
 import callwindow as cw
 
 HERE = Path(__file__).parent
@@ -62,9 +60,8 @@ def consumer_of(row: Row) -> cw.Consumer | str:
         return cw.Consumer(id=row["id"].strip(), phone=(row.get("phone") or "").strip() or None,
                            timezone=zones, region=(row.get("region") or "").strip() or None,
                            consent=consent in YES)
-    except ValidationError as error:
-        return "; ".join(str(item["msg"]).removeprefix("Value error, ")
-                         for item in error.errors())
+    except cw.ConsumerError as error:
+        return "; ".join(message for _, message in error.problems)
 
 
 def chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:

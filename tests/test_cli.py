@@ -294,13 +294,14 @@ def test_validate_names_every_problem_by_field(cli: Any, tmp_path: Path) -> None
     assert result.code == 2
     assert result.out == ""
     assert result.err.splitlines() == [
-        f"error: {path}: hours: unknown day key 'funday' (expected mon, tue, wed, thu, fri, "
+        f"error: {path}: hours.funday: unknown day key 'funday' (expected mon, tue, wed, thu, fri, "
         f"sat, sun, holiday or pre_holiday)",
         f"error: {path}: end_buffer: 'soon' is not an ISO-8601 duration (e.g. 'PT15M', 'P30D')",
     ]
     data = cli("validate", str(path), "--json")
     assert data.code == 2
-    assert [problem["field"] for problem in data.json()["problems"]] == ["hours", "end_buffer"]
+    assert [problem["field"] for problem in data.json()["problems"]] == [
+        "hours.funday", "end_buffer"]
     # Used as a policy, the same file is one line naming both problems.
     assert_one_line_error(cli("check", "--policy", str(path)), "funday", "end_buffer")
 

@@ -256,9 +256,19 @@ def test_invalid_policy_raises_policy_error_naming_field_and_value(
 
 # (test id, fields added to {"id": "p"}, the problem's field path, bad value in its message)
 _FIELD_PROBLEMS: list[tuple[str, dict[str, Any], str, str]] = [
-    ("hour-25", {"hours": {"mon": ["25:00-26:00"]}}, "hours", "25:00-26:00"),
-    ("day-key-mox", {"hours": {"mox": ["10:00-13:00"]}}, "hours", "mox"),
-    ("holiday-country-XX", {"holidays": {"country": "XX"}}, "holidays", "XX"),
+    ("hour-25", {"hours": {"mon": ["25:00-26:00"]}}, "hours.mon", "25:00-26:00"),
+    ("overlap", {"hours": {"tue": ["10:00-13:00", "12:00-14:00"]}}, "hours.tue",
+     "12:00-14:00"),
+    ("day-key-mox", {"hours": {"mox": ["10:00-13:00"]}}, "hours.mox", "mox"),
+    ("holiday-country-XX", {"holidays": {"country": "XX"}}, "holidays.country", "XX"),
+    ("subdivision-FR-ZZ", {"holidays": {"country": "FR", "subdivision": "ZZ"}},
+     "holidays.subdivision", "ZZ"),
+    ("remove-not-a-holiday",
+     {"holidays": {"country": "FR", "remove": ["Pentecost Monday", "Not A Holiday"]}},
+     "holidays.remove.1", "Not A Holiday"),
+    ("stacked-limit-period",
+     {"stack": [{"id": "q", "limits": [{"max_attempts": 3, "period": "30 days"}]}]},
+     "stack.0.limits.0.period", "30 days"),
     ("zone-mars", {"timezone": "Mars/Olympus"}, "timezone", "Mars/Olympus"),
     ("end-buffer-words", {"end_buffer": "15 minutes"}, "end_buffer", "15 minutes"),
     ("limit-period-words", {"limits": [{"max_attempts": 3, "period": "30 days"}]},

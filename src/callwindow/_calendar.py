@@ -29,7 +29,7 @@ _Table = tuple[int, int, tuple[int, ...], tuple[int, ...]]
 _FULL_DAY: tuple[Window, ...] = ((0, 1440),)
 _US = _time.US
 _DAY_US = 86400 * _US
-_FIRST_YEAR, _LAST_YEAR = 1900, 9000
+_FIRST_YEAR, _LAST_YEAR = _time.YEARS.start, _time.YEARS.stop - 1
 _FIRST_US = _time.to_us(datetime(_FIRST_YEAR, 1, 1, tzinfo=UTC))
 _LAST_US = _time.to_us(datetime(_LAST_YEAR, 12, 31, tzinfo=UTC))
 #: How far ahead the search for an open instant looks before it concludes

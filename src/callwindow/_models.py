@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
+import reprlib
+import stat
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
@@ -24,7 +27,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PositiveInt,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -33,11 +35,49 @@ from pydantic import (
 
 from . import _holidays, _time, _zones
 from ._enums import Outcome
-from ._errors import PolicyError
+from ._errors import ConsumerError, PolicyError
 from ._keys import LedgerKeys
 
 __all__ = ["AppliesTo", "Blackout", "Consumer", "CooldownRule", "HolidayRule", "LimitRule",
            "Policy"]
+
+# Bounds on what comes in, so that nothing hostile or mistaken runs long,
+# eats memory or overflows later, and every ledger backend agrees on it.
+#: The largest policy file read, in bytes (the largest preset is under 4 kB).
+MAX_POLICY_BYTES = 1_000_000
+#: How deeply lists and mappings may nest (a policy needs about ten levels).
+MAX_DEPTH = 32
+#: How many values (scalars, lists, mappings) a policy may hold once YAML
+#: aliases are expanded: a 376-byte "billion laughs" holds 10**9.
+MAX_VALUES = 10_000
+#: The largest ``max_attempts``: far beyond any law, well inside a 64-bit count.
+MAX_ATTEMPTS = 1_000_000
+#: The longest ``period`` of a limit or cooldown (no period: a permanent cooldown).
+MAX_PERIOD = timedelta(days=36_525)  # 100 years
+#: The longest ``end_buffer``: a window is at most a day long.
+MAX_END_BUFFER = timedelta(days=1)
+#: The most windows one day key may list.
+MAX_WINDOWS_PER_DAY = 48
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = _SHOWN.maxother = 200
+_SHOWN.maxlist = _SHOWN.maxtuple = _SHOWN.maxdict = _SHOWN.maxset = 6
+_SHOWN.maxlevel = 3
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` cut to about 200 characters, in bounded time whatever its size."""
+    text = _SHOWN.repr(value)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+class _FieldPathError(ValueError):
+    """A problem deeper than the field pydantic reports: ``path`` continues its location."""
+
+    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
 
 DAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -49,38 +89,61 @@ def parse_window(text: str) -> tuple[int, int]:
     """``"HH:MM-HH:MM"`` as (start, end) minutes of the day; end may be 24:00."""
     match = _WINDOW.match(text.strip()) if isinstance(text, str) else None
     if match is None:
-        raise ValueError(f"{text!r} is not a window of the form 'HH:MM-HH:MM'")
+        raise ValueError(f"{shown(text)} is not a window of the form 'HH:MM-HH:MM'")
     sh, sm, eh, em = (int(part) for part in match.groups())
     for hour, minute, end in ((sh, sm, False), (eh, em, True)):
         if minute > 59:
-            raise ValueError(f"{text!r}: minute {minute:02d} is out of range (00-59)")
+            raise ValueError(f"{shown(text)}: minute {minute:02d} is out of range (00-59)")
         if hour > 24 or (hour == 24 and (minute or not end)):
             bad = f"{hour:02d}:{minute:02d}"
-            raise ValueError(f"{text!r}: {bad} is not a time of day "
+            raise ValueError(f"{shown(text)}: {bad} is not a time of day "
                              f"(00:00-23:59; 24:00 only as an end)")
     start, end_minute = sh * 60 + sm, eh * 60 + em
     if end_minute <= start:
-        raise ValueError(f"{text!r}: the end is not after the start")
+        raise ValueError(f"{shown(text)}: the end is not after the start")
     return start, end_minute
 
 
 def parse_duration(text: str, *, fixed: bool) -> pendulum.Duration:
-    """An ISO-8601 duration; ``fixed`` refuses years and months (no fixed length)."""
+    """An ISO-8601 duration; ``fixed`` refuses years and months (no fixed length).
+
+    A duration too long for any date arithmetic (``P99999999999D``) is a
+    ``ValueError`` here rather than an ``OverflowError`` later.
+    """
     if not isinstance(text, str) or not text.startswith("P"):
-        raise ValueError(f"{text!r} is not an ISO-8601 duration (e.g. 'PT15M', 'P30D')")
+        raise ValueError(f"{shown(text)} is not an ISO-8601 duration (e.g. 'PT15M', 'P30D')")
     try:
         parsed = pendulum.parse(text)
     except (ValueError, pendulum.parsing.exceptions.ParserError):
-        raise ValueError(f"{text!r} is not an ISO-8601 duration (e.g. 'PT15M', 'P30D')"
+        raise ValueError(f"{shown(text)} is not an ISO-8601 duration (e.g. 'PT15M', 'P30D')"
+                         ) from None
+    except OverflowError:
+        raise ValueError(f"{shown(text)} is longer than any date arithmetic can hold"
                          ) from None
     if not isinstance(parsed, pendulum.Duration):
-        raise ValueError(f"{text!r} is not an ISO-8601 duration (e.g. 'PT15M', 'P30D')")
+        raise ValueError(f"{shown(text)} is not an ISO-8601 duration (e.g. 'PT15M', 'P30D')")
     if fixed and (parsed.years or parsed.months):
-        raise ValueError(f"{text!r}: years and months have no fixed length here; "
+        raise ValueError(f"{shown(text)}: years and months have no fixed length here; "
                          f"use days, hours or minutes")
     if parsed.total_seconds() < 0:
-        raise ValueError(f"{text!r} is negative")
+        raise ValueError(f"{shown(text)} is negative")
     return parsed
+
+
+def bounded_duration(text: str, longest: timedelta, what: str) -> pendulum.Duration:
+    """``parse_duration(text, fixed=True)``, refusing one longer than ``longest``.
+
+    ``what`` names the value in the message ("a period").
+    """
+    duration = parse_duration(text, fixed=True)
+    if duration.total_seconds() > longest.total_seconds():
+        raise ValueError(f"{shown(text)}: {what} is at most {_iso_days(longest)}")
+    return duration
+
+
+def _iso_days(delta: timedelta) -> str:
+    years = f", about {delta.days // 365} years" if delta.days >= 730 else ""
+    return f"{delta.days} day{'s' if delta.days > 1 else ''} ('P{delta.days}D'{years})"
 
 
 class _Frozen(BaseModel):
@@ -129,17 +192,25 @@ class HolidayRule(_Frozen):
 
     @model_validator(mode="after")
     def _check_calendar(self) -> Self:
-        _holidays.check_country(self.country, self.subdivision)
+        try:
+            _holidays.check_country(self.country)
+        except ValueError as error:
+            raise _FieldPathError(("country",), str(error)) from None
+        try:
+            _holidays.check_country(self.country, self.subdivision)
+        except ValueError as error:
+            raise _FieldPathError(("subdivision",), str(error)) from None
         names = {item for item in self.remove if isinstance(item, str)
                  and _holidays.parse_holiday_item(item, names_allowed=True)[0] == "name"}
         if names:
             known = {name for year in range(2020, 2036)
                      for name in _holidays.public_holidays(self.country, self.subdivision,
                                                            year).values()}
-            unknown = sorted(names - known)
-            if unknown:
-                raise ValueError(f"remove: {unknown[0]!r} is not a holiday name of "
-                                 f"{self.country} in 2020-2035")
+            for index, item in enumerate(self.remove):
+                if item in names and item not in known:
+                    raise _FieldPathError(("remove", index),
+                                          f"{shown(item)} is not a holiday name of "
+                                          f"{self.country} in 2020-2035")
         return self
 
 
@@ -157,14 +228,14 @@ def _scopes(value: object) -> object:
 
 
 def _period(value: str, window: str) -> str:
-    duration = parse_duration(value, fixed=True)
+    duration = bounded_duration(value, MAX_PERIOD, "a period")
     seconds = duration.total_seconds()
     if seconds <= 0:
-        raise ValueError(f"{value!r}: a period must be longer than zero")
+        raise ValueError(f"{shown(value)}: a period must be longer than zero")
     if seconds != int(seconds):
-        raise ValueError(f"{value!r}: a period is a whole number of seconds")
+        raise ValueError(f"{shown(value)}: a period is a whole number of seconds")
     if window == "calendar_days" and duration.total_seconds() % 86400:
-        raise ValueError(f"{value!r}: a calendar_days period is a whole number of days "
+        raise ValueError(f"{shown(value)}: a calendar_days period is a whole number of days "
                          f"(e.g. 'P7D')")
     return value
 
@@ -184,7 +255,7 @@ class LimitRule(_Frozen):
 
     # ``window`` comes first so that the check of ``period`` can read it.
     window: Literal["rolling", "calendar_days"] = "rolling"
-    max_attempts: PositiveInt
+    max_attempts: Annotated[int, Field(gt=0, le=MAX_ATTEMPTS)]
     period: str
     per: tuple[str, ...] = ("consumer",)
     counts: tuple[Outcome, ...] | None = None
@@ -336,61 +407,56 @@ class Policy(_Frozen):
     notes: str | None = None
 
     def __init__(self, **data: Any) -> None:
+        _check_shape(data, PolicyError, "policy")
         try:
             super().__init__(**data)
         except ValidationError as error:
-            raise _policy_error(error, data) from None
+            raise _invalid(error, data, PolicyError, "policy") from None
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
         """Validate a mapping (as read from YAML, TOML or JSON) into a ``Policy``."""
+        _check_shape(obj, PolicyError, "policy")
         try:
             return super().model_validate(obj, *args, **kwargs)
         except ValidationError as error:
-            raise _policy_error(error, obj) from None
+            raise _invalid(error, obj, PolicyError, "policy") from None
 
     @classmethod
     def model_validate_json(cls, json_data: str | bytes | bytearray, *args: Any,
                             **kwargs: Any) -> Self:
         """Validate a JSON document into a ``Policy``."""
-        try:
-            data = json.loads(json_data)
-        except json.JSONDecodeError as error:
-            raise PolicyError(f"policy: not valid JSON: {error}") from None
-        return cls.model_validate(data, *args, **kwargs)
+        return cls.model_validate(_parse("policy", ".json", json_data), *args, **kwargs)
 
     @classmethod
     def from_file(cls, path: str | Path) -> Self:
         """Read a policy from a ``.yaml``/``.yml``, ``.toml`` or ``.json`` file.
 
-        YAML is read with the safe loader.  The file's name is part of any error.
+        The file's name is part of any error.  Hostile or mistaken files are
+        refused in bounded time: only a regular file of at most
+        ``MAX_POLICY_BYTES`` of UTF-8 (never a device or a pipe), nested at
+        most ``MAX_DEPTH`` deep, at most ``MAX_VALUES`` values once YAML
+        aliases are expanded, no key twice in one mapping.  YAML is read with
+        the safe loader.
         """
         path = Path(path)
         suffix = path.suffix.lower()
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise PolicyError(f"{path}: cannot read the policy file ({error.strerror})"
-                              ) from None
-        try:
-            if suffix in (".yaml", ".yml"):
-                data = yaml.safe_load(text)
-            elif suffix == ".toml":
-                data = tomllib.loads(text)
-            elif suffix == ".json":
-                data = json.loads(text)
-            else:
-                raise PolicyError(f"{path}: unknown policy file type {suffix!r} "
-                                  f"(use .yaml, .yml, .toml or .json)")
-        except (yaml.YAMLError, tomllib.TOMLDecodeError, json.JSONDecodeError) as error:
-            raise PolicyError(f"{path}: not valid {suffix[1:].upper()}: {error}") from None
+        if suffix not in (".yaml", ".yml", ".toml", ".json"):
+            raise PolicyError(f"{path}: unknown policy file type {shown(suffix)} "
+                              f"(use .yaml, .yml, .toml or .json)")
+        data = read_document(path)
+        if data is None:
+            raise PolicyError(f"{path}: the file is empty; a policy file holds one mapping "
+                              f"of keys, at least 'id'")
         if not isinstance(data, Mapping):
             raise PolicyError(f"{path}: a policy file holds one mapping of keys, "
-                              f"not {type(data).__name__}")
+                              f"not {_kind(data)}")
         try:
             return cls.model_validate(data)
         except PolicyError as error:
-            raise PolicyError(f"{path}: {error}", error.problems) from None
+            problems = tuple((field, message) if field else ("", f"{path}: {message}")
+                             for field, message in error.problems)
+            raise PolicyError(f"{path}: {error}", problems) from None
 
     @field_validator("timezone")
     @classmethod
@@ -405,8 +471,9 @@ class Policy(_Frozen):
         if isinstance(value, Mapping):
             for key in value:
                 if key not in (*DAY_KEYS, "holiday", "pre_holiday"):
-                    raise ValueError(f"unknown day key {key!r} (expected mon, tue, wed, thu, "
-                                     f"fri, sat, sun, holiday or pre_holiday)")
+                    raise _FieldPathError((shown(key) if not isinstance(key, str) else key[:200],),
+                              f"unknown day key {shown(key)} (expected mon, tue, wed, thu, "
+                              f"fri, sat, sun, holiday or pre_holiday)")
             return {key: [items] if isinstance(items, str) else items
                     for key, items in value.items()}
         return value
@@ -418,17 +485,23 @@ class Policy(_Frozen):
         if value is None:
             return None
         for key, windows in value.items():
-            parsed = sorted((parse_window(text), text) for text in windows)
+            if len(windows) > MAX_WINDOWS_PER_DAY:
+                raise _FieldPathError((key,), f"{len(windows)} windows in one day; at most "
+                                  f"{MAX_WINDOWS_PER_DAY}")
+            try:
+                parsed = sorted((parse_window(text), text) for text in windows)
+            except ValueError as error:
+                raise _FieldPathError((key,), str(error)) from None
             for (first, first_text), (second, second_text) in itertools.pairwise(parsed):
                 if second[0] < first[1]:
-                    raise ValueError(f"{key}: windows {first_text!r} and {second_text!r} "
-                                     f"overlap")
+                    raise _FieldPathError(
+                        (key,), f"windows {first_text!r} and {second_text!r} overlap")
         return value
 
     @field_validator("end_buffer")
     @classmethod
     def _check_end_buffer(cls, value: str) -> str:
-        parse_duration(value, fixed=True)
+        bounded_duration(value, MAX_END_BUFFER, "an end_buffer")
         return value
 
     @model_validator(mode="after")
@@ -465,24 +538,214 @@ class Policy(_Frozen):
         return Policy.model_validate(data)
 
 
-def _policy_error(error: ValidationError, data: object) -> PolicyError:
-    # ``model_validate`` runs our ``__init__``, whose PolicyError pydantic
-    # wraps once more: hand the original back rather than nest it.
-    for item in error.errors():
-        inner = item.get("ctx", {}).get("error")
-        if isinstance(inner, PolicyError):
-            return inner
-    policy_id = data.get("id") if isinstance(data, Mapping) else None
+_Invalid = TypeVar("_Invalid", PolicyError, ConsumerError)
+
+
+def _invalid(error: ValidationError, data: object, kind: type[_Invalid], noun: str
+             ) -> _Invalid:
+    """One ``kind`` error for a pydantic error: a line per problem, its full field path.
+
+    A policy of a ``stack`` is validated by its own ``__init__``: its
+    PolicyError's problems come back under the path of the policy in the stack.
+    """
     problems: list[tuple[str, str]] = []
-    for item in error.errors():
-        field = ".".join(str(part) for part in item["loc"]) or "policy"
-        message = item["msg"].removeprefix("Value error, ")
-        if item["type"] not in ("value_error", "missing") and "input" in item:
-            message = f"{message} (got {item['input']!r})"
-        problems.append((field, message))
-    subject = f"policy {policy_id!r}" if isinstance(policy_id, str) else "policy"
+    for item in error.errors(include_url=False):
+        path = tuple(item["loc"])
+        inner = item.get("ctx", {}).get("error")
+        if isinstance(inner, kind):
+            problems += [(_path(*path, field) if field else _path(*path), message)
+                         for field, message in inner.problems]
+            continue
+        if isinstance(inner, _FieldPathError):
+            path, message = path + inner.path, inner.message
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+            if item["type"] not in ("value_error", "missing") and "input" in item:
+                message = f"{message} (got {shown(item['input'])})"
+        problems.append((_path(*path) or noun, _clip(message)))
+    subject_id = data.get("id") if isinstance(data, Mapping) else None
+    subject = f"{noun} {shown(subject_id)}" if isinstance(subject_id, str) else noun
     lines = "\n".join(f"  {field}: {message}" for field, message in problems)
-    return PolicyError(f"{subject} is invalid:\n{lines}", tuple(problems))
+    return kind(f"{subject} is invalid:\n{lines}", tuple(problems))
+
+
+def _path(*parts: object) -> str:
+    return _clip(".".join(str(part) for part in parts))
+
+
+def _clip(text: str, most: int = 400) -> str:
+    # A message quotes the value it refuses; messages written elsewhere (the
+    # holidays package's, pydantic's) are cut here so no error is ever huge.
+    return text if len(text) <= most else text[:most - 3] + "..."
+
+
+def _kind(value: object) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number",
+            bool: "a boolean"}.get(type(value), type(value).__name__)
+
+
+def _check_shape(data: object, kind: type[PolicyError] | type[ConsumerError], noun: str
+                 ) -> None:
+    """Refuse input nested deeper than ``MAX_DEPTH`` or holding more than ``MAX_VALUES``.
+
+    Walked without recursion and stopped at the bound, so a value built to
+    be huge (YAML aliases that expand to 10**9 strings, a 3000-deep
+    ``stack``) costs at most ``MAX_VALUES`` steps, not a ``RecursionError``
+    or minutes of validation.
+    """
+    pending: list[tuple[object, tuple[object, ...]]] = [(data, ())]
+    seen = 0
+    while pending:
+        value, path = pending.pop()
+        seen += 1
+        if seen > MAX_VALUES:
+            raise kind(f"{noun} holds more than {MAX_VALUES} values (YAML aliases that "
+                       f"expand to more?)")
+        if isinstance(value, Mapping):
+            children: Iterable[tuple[object, object]] = value.items()
+        elif isinstance(value, list | tuple | set | frozenset):
+            children = enumerate(value)
+        else:
+            continue
+        if len(path) >= MAX_DEPTH:
+            field = _path(*path)
+            raise kind(f"{noun} is invalid:\n  {field}: nested deeper than {MAX_DEPTH} "
+                       f"levels", ((field, f"nested deeper than {MAX_DEPTH} levels"),))
+        pending.extend((child, (*path, key)) for key, child in children)
+
+
+def read_document(path: Path, what: str = "policy") -> object:
+    """The data of a YAML, TOML or JSON file (by suffix; YAML otherwise), within the bounds.
+
+    Every file callwindow reads goes through here: a regular file of at
+    most ``MAX_POLICY_BYTES`` of UTF-8, nested at most ``MAX_DEPTH`` deep,
+    at most ``MAX_VALUES`` values once YAML aliases are expanded, no key
+    twice in one mapping.  Anything else is a ``PolicyError`` naming the file.
+    """
+    data = _parse(path, path.suffix.lower(), _read_text(path, what))
+    try:
+        _check_shape(data, PolicyError, what)
+    except PolicyError as error:
+        raise PolicyError(f"{path}: {error}") from None
+    return data
+
+
+def _read_text(path: Path, what: str) -> str:
+    """The UTF-8 text of a regular file of at most ``MAX_POLICY_BYTES``, or a PolicyError.
+
+    Opened without blocking and checked with ``fstat`` before reading, so a
+    FIFO (which would wait for a writer) and ``/dev/zero`` (endless) are
+    refused at once.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise PolicyError(f"{path}: cannot read the {what} file ({error.strerror})"
+                          ) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise PolicyError(f"{path}: not a regular file; a {what} is read from a file")
+    with os.fdopen(fd, "rb") as file:
+        raw = file.read(MAX_POLICY_BYTES + 1)
+    if len(raw) > MAX_POLICY_BYTES:
+        raise PolicyError(f"{path}: larger than {MAX_POLICY_BYTES} bytes; a {what} file is "
+                          f"a few kilobytes")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise PolicyError(f"{path}: not UTF-8 text (byte {raw[error.start]:#04x} at line "
+                          f"{line}); save the {what} file as UTF-8") from None
+
+
+def _parse(path: Path | str, suffix: str, text: str | bytes | bytearray) -> object:
+    """The data of a policy document: YAML, TOML or JSON text, with the limits applied."""
+    try:
+        if suffix == ".toml":
+            return tomllib.loads(text if isinstance(text, str) else bytes(text).decode())
+        if suffix == ".json":
+            return json.loads(text, object_pairs_hook=_no_duplicates)
+        loader = _PolicyLoader(text)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = error.problem or error.context or "malformed"
+        raise PolicyError(f"{path}: not valid YAML{where}: {problem}") from None
+    except yaml.reader.ReaderError as error:  # a control character, such as NUL
+        before = text[:error.position]
+        line = (before.count("\n") if isinstance(before, str) else before.count(b"\n")) + 1
+        raise PolicyError(f"{path}: not valid YAML at line {line}: the character "
+                          f"{chr(error.character)!r} is not allowed") from None
+    except json.JSONDecodeError as error:
+        raise PolicyError(f"{path}: not valid JSON at line {error.lineno}, column "
+                          f"{error.colno}: {error.msg}") from None
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise PolicyError(f"{path}: not valid {suffix[1:].upper()}: {error}") from None
+    except _DuplicateKeyError as error:
+        raise PolicyError(f"{path}: not valid JSON: {error}") from None
+    except RecursionError:  # json and tomllib recurse per level: refused, not crashed
+        raise PolicyError(f"{path}: nested deeper than {MAX_DEPTH} levels") from None
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _DuplicateKeyError(f"the key {shown(key)} appears twice in one object")
+        data[key] = value
+    return data
+
+
+class _PolicyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key twice in a mapping and deep nesting.
+
+    (PyYAML keeps the last of two equal keys silently, and composes nodes
+    recursively; alias expansion is bounded afterwards by ``_check_shape``,
+    since the loader builds an alias as one shared object, cheaply.)
+    """
+
+    def __init__(self, stream: str | bytes | bytearray) -> None:
+        super().__init__(stream if not isinstance(stream, bytearray) else bytes(stream))
+        self._depth = 0
+        self._nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        # Stopping here also stops the (pure Python, lazy) scanner: a megabyte
+        # of YAML would otherwise take seconds to read before being refused.
+        self._depth += 1
+        self._nodes += 1
+        try:
+            if self._depth > MAX_DEPTH or self._nodes > MAX_VALUES:
+                problem = (f"nested deeper than {MAX_DEPTH} levels" if self._depth > MAX_DEPTH
+                           else f"more than {MAX_VALUES} values")
+                raise yaml.composer.ComposerError(
+                    None, None, problem, self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False
+                          ) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str | int | float | bool | date) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {shown(key)} appears twice in one mapping",
+                    key_node.start_mark)
+            if isinstance(key, str | int | float | bool | date):
+                seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 _V = TypeVar("_V")
@@ -534,6 +797,33 @@ class Consumer(_Frozen):
     consent: bool = False
     tags: dict[str, str] = Field(default_factory=dict)
 
+    # No _check_shape here, unlike Policy: a consumer comes from the caller's
+    # own code, field by field, where it is built per call (measured: the walk
+    # would make a Consumer three times as slow); pydantic refuses any nesting.
+    def __init__(self, **data: Any) -> None:
+        try:  # BaseModel.__init__'s one line, inlined: a Consumer is made per call
+            self.__pydantic_validator__.validate_python(data, self_instance=self)
+        except ValidationError as error:
+            raise _invalid(error, data, ConsumerError, "consumer") from None
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """Validate a mapping into a ``Consumer``; ``ConsumerError`` names each bad field."""
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as error:
+            raise _invalid(error, obj, ConsumerError, "consumer") from None
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, *args: Any,
+                            **kwargs: Any) -> Self:
+        """Validate a JSON document into a ``Consumer``."""
+        try:
+            data = json.loads(json_data)
+        except (ValueError, RecursionError) as error:
+            raise ConsumerError(f"consumer: not valid JSON: {shown(str(error))}") from None
+        return cls.model_validate(data, *args, **kwargs)
+
     @field_validator("timezone", mode="before")
     @classmethod
     def _one_or_many(cls, value: object) -> object:
@@ -544,8 +834,11 @@ class Consumer(_Frozen):
     @field_validator("timezone")
     @classmethod
     def _check_zones(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for name in value:
-            _time.zone(name)
+        for index, name in enumerate(value):
+            try:
+                _time.zone(name)
+            except ValueError as error:
+                raise _FieldPathError((index,) if len(value) > 1 else (), str(error)) from None
         return value
 
     @field_validator("country", "region")

@@ -14,24 +14,28 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
-from ._errors import NaiveDatetimeError
+from ._errors import InvalidInputError, NaiveDatetimeError
 
 __all__ = [
+    "MAX_SPAN",
     "US",
     "UTC",
+    "YEARS",
     "Clock",
     "SystemClock",
     "as_utc",
     "aware",
     "from_timestamp",
     "from_us",
+    "in_years",
     "is_zone",
     "local_minutes",
     "parse_instant",
+    "span",
     "to_us",
     "wall_to_timestamp",
     "zone",
@@ -75,14 +79,52 @@ def from_us(us: int) -> datetime:
     return _EPOCH + timedelta(microseconds=us)
 
 
+#: The years callwindow judges (the zone calendars' tables cover these).
+#: Keeping every instant, plus the longest period (100 years) and the
+#: two-year search horizon, inside datetime's years 1-9999 means no date
+#: arithmetic can overflow later.
+YEARS = range(1900, 9001)
+
+#: The longest span ``Engine.windows`` lists: a calendar of a few years is
+#: what a dialer or a person asks for; more is a mistake that would run long.
+MAX_SPAN = timedelta(days=5 * 366)
+
+# Names the tz database holds that are not zones to call by: the machine's own
+# zone under a generic name, and the template of POSIX rules.
+_NOT_ZONES = frozenset({"localtime", "posixrules"})
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    # The names, not the files: ZoneInfo("America") opens a folder
+    # (IsADirectoryError) and ZoneInfo("localtime") silently means this server.
+    return frozenset(available_timezones()) - _NOT_ZONES
+
+
 @lru_cache(maxsize=1024)
 def zone(name: str) -> ZoneInfo:
-    """Return the IANA zone ``name``; a ``ValueError`` names it if it does not exist."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ValueError(f"unknown time zone {name!r} (expected an IANA name such as "
-                         f"'Europe/Paris')") from None
+    """Return the IANA zone ``name``; a ``ValueError`` names it if it is not one.
+
+    Only names of the tz database's zones are accepted (``Europe/Paris``,
+    ``UTC``): never a folder of zones (``America``), nor ``localtime`` or
+    ``posixrules``, which would mean whatever zone the server runs in.
+    """
+    if not isinstance(name, str) or name not in _zone_names():
+        raise ValueError(_not_a_zone(name))
+    return ZoneInfo(name)
+
+
+def _not_a_zone(name: object) -> str:
+    shown = repr(name)[:80]
+    if isinstance(name, str):
+        prefix = name.rstrip("/") + "/"
+        if any(known.startswith(prefix) for known in _zone_names()):
+            return (f"{shown} is a group of time zones, not a zone (name one, such as "
+                    f"{min(k for k in _zone_names() if k.startswith(prefix))!r})")
+        if name in _NOT_ZONES:
+            return (f"{shown} means whatever zone this server runs in; name the "
+                    f"consumer's IANA zone, such as 'Europe/Paris'")
+    return f"unknown time zone {shown} (expected an IANA name such as 'Europe/Paris')"
 
 
 def is_zone(name: str) -> bool:
@@ -95,13 +137,39 @@ def is_zone(name: str) -> bool:
 
 
 def aware(value: datetime, field: str = "at") -> datetime:
-    """``value`` itself if it is aware; a ``NaiveDatetimeError`` naming it if not."""
+    """``value`` itself if it is aware and within ``YEARS``; an error naming ``field`` if not.
+
+    Raises:
+        NaiveDatetimeError: ``value`` has no UTC offset.
+        InvalidInputError: ``value`` is outside the years callwindow judges.
+    """
     if value.utcoffset() is None:
         raise NaiveDatetimeError(
             f"{field}: {value.isoformat()!r} has no UTC offset; pass an aware datetime "
-            f"(e.g. with tzinfo=ZoneInfo('Europe/Paris')) or an ISO string with an offset"
+            f"(e.g. with tzinfo=ZoneInfo('Europe/Paris')) or an ISO string with an offset",
+            field=field,
         )
+    return in_years(value, field)
+
+
+def in_years(value: datetime, field: str = "at") -> datetime:
+    """``value`` itself if its year is one of ``YEARS``; an ``InvalidInputError`` if not.
+
+    The engine's fast path for datetimes it knows to be aware calls this alone.
+    """
+    if value.year not in YEARS:
+        raise InvalidInputError(
+            f"{field}: {value.isoformat()!r} is outside the years callwindow judges "
+            f"({YEARS.start}-{YEARS.stop - 1})", field=field)
     return value
+
+
+def span(start: datetime, end: datetime, field: str = "end") -> None:
+    """Refuse a span longer than ``MAX_SPAN`` (``Engine.windows``), naming ``field``."""
+    if end - start > MAX_SPAN:
+        raise InvalidInputError(
+            f"{field}: {start.isoformat()} to {end.isoformat()} is longer than "
+            f"{MAX_SPAN.days} days; ask for the windows a few years at a time", field=field)
 
 
 def as_utc(value: datetime, field: str = "at") -> datetime:
@@ -128,7 +196,8 @@ def parse_instant(value: Instant, field: str = "at") -> datetime:
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"{field}: {value!r} is not an ISO-8601 date-time") from None
+            raise InvalidInputError(f"{field}: {value[:200]!r} is not an ISO-8601 date-time",
+                                    field=field) from None
         return aware(parsed, field)
     raise TypeError(f"{field}: expected an aware datetime or an ISO-8601 string, "
                     f"got {type(value).__name__}")

@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 
 import click
 import pendulum
-from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -31,7 +30,7 @@ from .. import presets as preset_registry
 from .._decision import Decision
 from .._describe import hours_lines
 from .._engine import Engine
-from .._errors import CallWindowError, NaiveDatetimeError, PolicyError
+from .._errors import CallWindowError, ConsumerError, NaiveDatetimeError, PolicyError
 from .._models import Consumer, Policy
 from ._calendar import calendar_command
 from ._scrub import ScrubStats, count_bytes, history_free, scrub, validation_message
@@ -80,7 +79,7 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def one_line(error: BaseException) -> str:
     """The error as one line: several problems are joined with ``; ``."""
-    if isinstance(error, ValidationError):
+    if isinstance(error, ConsumerError):
         return validation_message(error, _OPTION_NAMES)
     if isinstance(error, OSError) and error.filename is not None and error.strerror:
         return f"{error.filename}: {error.strerror}"

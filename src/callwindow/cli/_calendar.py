@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
-from pydantic import ValidationError
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -465,10 +464,8 @@ def _consumer(timezones: Sequence[str], phone: str | None, region: str | None,
     try:
         return cw.Consumer(phone=phone, timezone=tuple(timezones), region=region,
                            country=country, consent=consent)
-    except ValidationError as error:
-        first = error.errors()[0]
-        field = ".".join(str(part) for part in first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
+    except cw.ConsumerError as error:
+        field, message = error.problems[0]
         raise _UsageError(_one_line(f"{field}: {message}")) from None
 
 

@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 
-from pydantic import ValidationError
-
-from .. import Consumer, Engine, Policy
+from .. import Consumer, ConsumerError, Engine, Policy
 
 __all__ = [
     "ADDED_COLUMNS",
@@ -60,16 +58,15 @@ class ScrubStats:
     invalid: int = 0
 
 
-def validation_message(error: ValidationError, names: Mapping[str, str] | None = None) -> str:
-    """One line for a pydantic error: ``field: message; field: message``.
+def validation_message(error: ConsumerError, names: Mapping[str, str] | None = None) -> str:
+    """One line for a consumer that does not validate: ``field: message; field: message``.
 
-    ``names`` renames fields (``{"timezone": "--timezone"}``).
+    ``names`` renames a path's first part (``{"timezone": "--timezone"}``).
     """
     parts = []
-    for item in error.errors():
-        field = ".".join(str(part) for part in item["loc"][:1])
-        field = (names or {}).get(field, field)
-        message = str(item["msg"]).removeprefix("Value error, ")
+    for field, message in error.problems:
+        first, dot, rest = field.partition(".")
+        field = (names or {}).get(first, first) + dot + rest
         parts.append(f"{field}: {message}" if field else message)
     return "; ".join(parts)
 
@@ -149,7 +146,7 @@ class _Columns:
                             region=cell(self.region) or None,
                             country=cell(self.country) or None,
                             consent=consent in _TRUE, tags=tags)
-        except ValidationError as error:
+        except ConsumerError as error:
             return validation_message(error)
 
     def output(self, row: list[str], values: tuple[str, str, str]) -> list[str]:

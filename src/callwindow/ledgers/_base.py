@@ -87,7 +87,7 @@ class KeyedLedger:
     """Base of the built-in ledgers: turns keys into what is stored.
 
     Without a ``secret`` keys are stored as they are (``c:<id>``,
-    ``p:<E.164>``, ``t:<tag>=<value>``).  With one, each is replaced by an
+    ``p:<E.164>``, ``t:<length of tag>:<tag>=<value>``).  With one, each is replaced by an
     HMAC-SHA256 of it under the secret (128 bits, hex), so the store holds no
     phone number or id that can be read back, and only a holder of the secret
     can find a consumer's attempts, to count them or to forget them.

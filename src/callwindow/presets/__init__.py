@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from .._errors import PolicyError
-from .._models import Blackout, Policy
+from .._models import Blackout, Policy, read_document
 
 __all__ = ["get", "ids", "load_blackouts"]
 
@@ -71,13 +71,7 @@ def load_blackouts(path: str | Path) -> dict[str, tuple[Blackout, ...]]:
             reason: "Governor's declared state of emergency (La. R.S. 45:844.31)"
     """
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise PolicyError(f"{path}: cannot read the blackout file ({error.strerror})"
-                          ) from None
-    except yaml.YAMLError as error:
-        raise PolicyError(f"{path}: not valid YAML: {error}") from None
+    data = read_document(path, "blackout file")  # bounded: size, nesting, aliases
     if not isinstance(data, Mapping):
         raise PolicyError(f"{path}: expected a mapping of preset ids to lists of periods")
     found: dict[str, tuple[Blackout, ...]] = {}
