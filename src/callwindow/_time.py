@@ -2,7 +2,7 @@
 
 Everything else in callwindow works on POSIX timestamps (seconds, UTC) and
 asks this module to turn a local wall-clock time into an instant.  Keeping
-that conversion in one place is what makes the DST rules of DESIGN.md
+that conversion in one place is what makes the DST rules of docs/design.md
 (gaps open at the first valid instant, folds take the narrower reading)
 hold everywhere.
 """
