@@ -22,7 +22,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import click
 from rich.console import Console
@@ -43,29 +43,26 @@ class Setting:
 
     key: str  # in the config file
     env: str  # the environment variable
+    kind: Literal["text", "ids", "paths"]
     default: str | tuple[str, ...] | None
-    help: str
     params: Mapping[str, str]  # command name -> the name of the option's parameter
 
     @property
     def many(self) -> bool:
-        return isinstance(self.default, tuple)
+        """A list: ids separated by spaces or commas, or paths separated like PATH."""
+        return self.kind != "text"
 
 
 _POLICY_COMMANDS = ("check", "next", "scrub", "calendar")
 
 SETTINGS = (
-    Setting("ledger", "CALLWINDOW_LEDGER", "memory://",
-            "the shared attempt ledger (--ledger)",
+    Setting("ledger", "CALLWINDOW_LEDGER", "text", "memory://",
             dict.fromkeys(("check", "next", "scrub"), "ledger")),
-    Setting("presets", "CALLWINDOW_PRESETS", (),
-            "jurisdiction presets (--preset)",
+    Setting("presets", "CALLWINDOW_PRESETS", "ids", (),
             {**dict.fromkeys(_POLICY_COMMANDS, "preset_ids"), "calendar": "presets"}),
-    Setting("policies", "CALLWINDOW_POLICIES", (),
-            "policy files (--policy)",
+    Setting("policies", "CALLWINDOW_POLICIES", "paths", (),
             dict.fromkeys(_POLICY_COMMANDS, "policy_files")),
-    Setting("country", "CALLWINDOW_COUNTRY", None,
-            "the country of national-format numbers (--country)",
+    Setting("country", "CALLWINDOW_COUNTRY", "text", None,
             dict.fromkeys(("check", "next", "calendar"), "country")),
 )
 _BY_KEY = {setting.key: setting for setting in SETTINGS}
@@ -132,9 +129,9 @@ def load(path: str | None = None, environ: Mapping[str, str] | None = None,
 
 
 def _from_env(setting: Setting, raw: str) -> str | tuple[str, ...]:
-    if not setting.many:
+    if setting.kind == "text":
         return raw
-    if setting.key == "policies":  # paths: separated like PATH
+    if setting.kind == "paths":
         return tuple(part for part in raw.split(os.pathsep) if part)
     return tuple(part for part in re.split(r"[\s,]+", raw) if part)
 
@@ -160,7 +157,7 @@ def _read(file: str, cwd: Path, source: str | None) -> dict[str, str | tuple[str
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
                 raise ValueError(f"{file}: {key}: expected a list of strings, got {value!r}")
-            if key == "policies":  # relative to the file, wherever the command runs
+            if setting.kind == "paths":  # relative to the file, wherever the command runs
                 items = [str(Path(file).parent / item) for item in items]
             found[key] = tuple(items)
         elif isinstance(value, str) and value.strip():
