@@ -1,14 +1,17 @@
 """A nightly list scrub: which contacts may be called at a given time, and why not the others.
 
-    python examples/nightly_scrub.py --at 2026-11-27T10:30:00+01:00
+    python examples/nightly_scrub.py --at 2026-11-27T10:30:00+01:00 --out-dir scrubbed
     python examples/nightly_scrub.py examples/contacts.csv --at 2026-11-27T10:30:00+01:00 \
-        --allowed call-list.csv --refused held-back.csv --ledger sqlite:///dialer-attempts.db
+        --out-dir /var/spool/dialer --allowed call-list.csv --refused held-back.csv \
+        --ledger sqlite:///dialer-attempts.db
 
 Reads a CSV of contacts (columns ``id`` and ``phone``; optional ``timezone``
 (IANA names separated by ``;``), ``region`` and ``consent`` (yes/no); any
 other column is carried through), judges every row at ``--at`` (default:
 now) with ``cw.Engine.check_many``, ``--chunk-size`` rows at a time so that
-a list of any length runs in the memory of one chunk, and writes:
+a list of any length runs in the memory of one chunk, and writes into
+``--out-dir`` (created if need be; default: a new temporary directory, so
+that a trial run leaves nothing behind in the working directory):
 
 - ``--allowed`` (default ``allowed.csv``): the rows that may be called then;
 - ``--refused`` (default ``refused.csv``): the others, with ``reasons`` (the
@@ -16,12 +19,14 @@ a list of any length runs in the memory of one chunk, and writes:
   (UTC; empty when never, e.g. no consent on file or no time zone) and
   ``why`` (the first reason's message).
 
-Then prints counts per reason code::
+Then prints counts per reason code and where the files went::
 
-    12 rows: 4 allowed, 8 refused
+    12 rows at 2026-11-27T10:30:00+01:00: 4 allowed, 8 refused
       consent_required     1
       invalid_row          3
       ...
+    allowed: /tmp/nightly-scrub-k2j1/allowed.csv
+    refused: /tmp/nightly-scrub-k2j1/refused.csv
 
 Pass the dialers' ledger (``--ledger``, the URL they share) so that the
 frequency limits and cooldowns see the calls already made; with the default
@@ -34,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -125,29 +131,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--preset", default="FR", help="a preset id (FR)")
     parser.add_argument("--ledger", default="memory://",
                         help="the dialers' ledger URL, for limits and cooldowns (memory://)")
-    parser.add_argument("--allowed", default="allowed.csv", help="output: rows to call")
-    parser.add_argument("--refused", default="refused.csv", help="output: rows held back")
+    parser.add_argument("--out-dir", help="where to write the two lists (created if need "
+                        "be; default: a new temporary directory)")
+    parser.add_argument("--allowed", default="allowed.csv",
+                        help="output: rows to call, in --out-dir (allowed.csv)")
+    parser.add_argument("--refused", default="refused.csv",
+                        help="output: rows held back, in --out-dir (refused.csv)")
     parser.add_argument("--chunk-size", type=int, default=1000, help="rows per check_many")
     args = parser.parse_args(argv)
     if args.chunk_size < 1:
         print("error: --chunk-size must be at least 1")
         return 2
     try:
+        out_dir = (Path(args.out_dir) if args.out_dir
+                   else Path(tempfile.mkdtemp(prefix="nightly-scrub-")))
+        out_dir.mkdir(parents=True, exist_ok=True)
+        allowed_path, refused_path = out_dir / args.allowed, out_dir / args.refused
         with cw.Engine(cw.presets.get(args.preset), ledger=args.ledger) as engine:
             at = engine.clock.now() if args.at is None else datetime.fromisoformat(args.at)
             if at.tzinfo is None:
                 raise cw.NaiveDatetimeError(f"--at {args.at!r} has no UTC offset")
-            counts = scrub(Path(args.contacts), engine, at, Path(args.allowed),
-                           Path(args.refused), args.chunk_size)
+            counts = scrub(Path(args.contacts), engine, at, allowed_path, refused_path,
+                           args.chunk_size)
     except (OSError, ValueError, cw.CallWindowError) as error:
         print(f"error: {error}")
         return 2
     print(f"{counts['allowed'] + counts['refused']} rows at {at.isoformat()}: "
-          f"{counts['allowed']} allowed ({args.allowed}), "
-          f"{counts['refused']} refused ({args.refused})")
+          f"{counts['allowed']} allowed, {counts['refused']} refused")
     for code, count in sorted(counts.items()):
         if code not in ("allowed", "refused"):
             print(f"  {code:<20} {count}")
+    print(f"allowed: {allowed_path}")
+    print(f"refused: {refused_path}")
     return 0
 
 

@@ -27,7 +27,7 @@ HEADER = """# Presets
 `cw.presets.get(id)` returns the preset as a `Policy`; `cw.presets.ids()` lists
 them. Hours are on the called person's local clock, half-open. A preset's
 confidence is the weakest of the rules it encodes: `confirmed-from-official-text`,
-`from-secondary-source` or `unconfirmed` (see `reference/jurisdictions.md`).
+`from-secondary-source` or `unconfirmed` (see [design.md](design.md#the-law-as-data)).
 Presets encode the rules as read from their sources; they are not legal advice.
 To add your own rules on top of a preset, see
 [policies.md](policies.md#stacking-your-own-rules-on-a-preset).

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -567,13 +568,19 @@ def test_without_history_rules_an_empty_ledger_judges_the_same(preset_id: str) -
 
 
 def doc_sessions() -> list[tuple[str, str]]:
-    """Every ``$ command`` of docs/cli.md's text blocks, with the output shown under it."""
+    """Every ``$ command`` of docs/cli.md's text blocks, with the output shown under it.
+
+    A command may go on over lines that end with a backslash.
+    """
     text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
     sessions = []
     for block in re.findall(r"```text\n(.*?)```", text, flags=re.DOTALL):
         for part in re.split(r"^(?=\$ )", block, flags=re.MULTILINE):
             if part.startswith("$ "):
                 command, _, shown = part.partition("\n")
+                while command.endswith("\\"):
+                    more, _, shown = shown.partition("\n")
+                    command = command[:-1].rstrip() + " " + more.strip()
                 sessions.append((command[2:], shown.strip("\n")))
     return sessions
 
@@ -581,12 +588,19 @@ def doc_sessions() -> list[tuple[str, str]]:
 def test_docs_cli_shows_what_the_commands_print(cli: Any, tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
+    for name in os.environ:
+        if name.startswith("CALLWINDOW_") and name != "CALLWINDOW_REQUIRE_SERVERS":
+            monkeypatch.delenv(name)  # the defaults shown are the built-in ones
     monkeypatch.chdir(tmp_path)
     (tmp_path / "fr-d223-9.yaml").write_bytes(EXAMPLE_POLICY.read_bytes())
     (tmp_path / "broken.yaml").write_text(BROKEN, encoding="utf-8")
     checked = 0
     for command, shown in doc_sessions():
         argv = shlex.split(command)
+        environment = {}
+        while "=" in argv[0]:  # NAME=value callwindow ...
+            name, _, value = argv.pop(0).partition("=")
+            environment[name] = value
         if argv[0] == "cat":
             path = tmp_path / argv[1]
             if path.exists():  # an output: what the command wrote
@@ -598,7 +612,10 @@ def test_docs_cli_shows_what_the_commands_print(cli: Any, tmp_path: Path,
         if "--acquire" in argv or shown.endswith("..."):
             continue  # needs attempts recorded before it / shown in part
         expected, marker, code = shown.rpartition("[exit ")
-        result = cli(*argv[1:])
+        with monkeypatch.context() as scoped:
+            for name, value in environment.items():
+                scoped.setenv(name, value)
+            result = cli(*argv[1:])
         printed = "\n".join(line.rstrip() for line in (result.out + result.err).splitlines())
         assert printed.strip("\n") == (expected.strip("\n") if marker else shown), command
         if marker:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -140,14 +142,16 @@ def test_async_log_shows_the_losers_of_the_race(tmp_path: Path) -> None:
 
 
 def test_scrub_splits_the_list(tmp_path: Path) -> None:
-    out = run("nightly_scrub.py", "--at", FRIDAY, "--chunk-size", "5", cwd=tmp_path)
+    out = run("nightly_scrub.py", "--at", FRIDAY, "--chunk-size", "5",
+              "--out-dir", "lists", cwd=tmp_path)
     assert out == [
-        "12 rows at 2026-11-27T10:30:00+01:00: 4 allowed (allowed.csv), "
-        "8 refused (refused.csv)",
+        "12 rows at 2026-11-27T10:30:00+01:00: 4 allowed, 8 refused",
         "consent_required 1", "invalid_row 3", "outside_hours 2", "unknown_timezone 2",
+        "allowed: lists/allowed.csv", "refused: lists/refused.csv",
     ]
-    assert list(rows(tmp_path / "allowed.csv")) == ["fr-paris", "fr-lyon", "c-03", "c-07"]
-    refused = rows(tmp_path / "refused.csv")
+    assert list(rows(tmp_path / "lists" / "allowed.csv")) == [
+        "fr-paris", "fr-lyon", "c-03", "c-07"]
+    refused = rows(tmp_path / "lists" / "refused.csv")
     assert {key: (row["reasons"], row["next_allowed_at"]) for key, row in refused.items()} == {
         "c-04": ("consent_required", ""),
         # 13:30 in Réunion (lunch); 14:00 in Mayotte is 15:00 in Réunion: 11:00 UTC
@@ -163,12 +167,28 @@ def test_scrub_splits_the_list(tmp_path: Path) -> None:
     assert refused["c-11"]["why"].startswith("unknown time zone 'Mars/Olympus'")
 
 
+def test_scrub_without_out_dir_writes_to_a_new_temporary_directory(tmp_path: Path) -> None:
+    out = run("nightly_scrub.py", "--at", FRIDAY, cwd=tmp_path)
+    assert list(tmp_path.iterdir()) == []  # nothing left in the working directory
+    allowed = Path(out[-2].removeprefix("allowed: "))
+    refused = Path(out[-1].removeprefix("refused: "))
+    try:
+        assert allowed.parent == refused.parent
+        assert allowed.parent.name.startswith("nightly-scrub-")
+        assert Path(tempfile.gettempdir()) in allowed.parents
+        assert list(rows(allowed)) == ["fr-paris", "fr-lyon", "c-03", "c-07"]
+        assert len(rows(refused)) == 8
+    finally:
+        shutil.rmtree(allowed.parent)
+
+
 def test_scrub_on_the_dialers_ledger_sees_their_calls(tmp_path: Path) -> None:
     ledger = f"sqlite:///{tmp_path / 'attempts.db'}"
     run("dialer_loop.py", "--start", MONDAY, "--days", "4", "--ledger", ledger, cwd=tmp_path)
-    out = run("nightly_scrub.py", "--at", FRIDAY, "--ledger", ledger,
+    out = run("nightly_scrub.py", "--at", FRIDAY, "--ledger", ledger, "--out-dir", ".",
               "--allowed", "call.csv", "--refused", "held.csv", cwd=tmp_path)
-    assert out[0].endswith("2 allowed (call.csv), 10 refused (held.csv)")
+    assert out[0].endswith("2 allowed, 10 refused")
+    assert out[-2:] == ["allowed: call.csv", "refused: held.csv"]
     assert list(rows(tmp_path / "call.csv")) == ["c-03", "c-07"]
     held = rows(tmp_path / "held.csv")
     assert (held["fr-paris"]["reasons"], held["fr-paris"]["next_allowed_at"]) == (

@@ -1,4 +1,4 @@
-"""The jurisdiction presets against the law, as reference/jurisdictions.md reads it.
+"""The jurisdiction presets against the law, as each preset's cited source reads.
 
 Every expected instant below is a literal worked out by hand from the rule quoted
 next to it and a calendar; nothing here is computed by callwindow.  Calendar

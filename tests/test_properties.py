@@ -1,4 +1,4 @@
-"""Invariants of DESIGN.md, checked by hypothesis over random policies, zones and instants.
+"""Invariants of docs/design.md, checked by hypothesis over random policies, zones and instants.
 
 The oracle is a deliberately naive stdlib evaluator: convert the instant to
 the zone's wall clock and look the minute up in that day's windows.  It

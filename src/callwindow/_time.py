@@ -5,7 +5,7 @@ microseconds since the epoch (UTC), exact in a double up to the year 2255, so
 the calendar tables, the frequency rules and every ledger agree to the
 microsecond.  This module turns datetimes into that unit and back, and a local
 wall-clock time into an instant.  Keeping those conversions in one place is
-what makes the DST rules (gaps open at the first valid instant, folds take
+what makes the DST rules of docs/design.md (gaps open at the first valid instant, folds take
 the narrower reading) hold everywhere.  The ``Clock`` a shell asks for "now"
 lives here too.
 """

@@ -49,7 +49,8 @@ __all__ = [
 Zones = tuple[str, ...]
 
 #: Area codes that span two zones though phonenumbers' area-code entry lists
-#: one (see shared/reference/jurisdictions.md, "How the rules combine", note 4).
+#: one (checked against its data: +1 850 gives New_York only, yet the western
+#: Florida panhandle keeps Central time).
 NANP_SPLIT_AREA_CODES: Mapping[str, Zones] = MappingProxyType({
     "850": ("America/Chicago", "America/New_York"),   # Florida panhandle west of the Apalachicola
     "812": ("America/Chicago", "America/New_York"),   # south-west Indiana

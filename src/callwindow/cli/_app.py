@@ -1,4 +1,4 @@
-"""The commands of ``callwindow``: check, next, presets, validate, scrub, calendar.
+"""The commands of ``callwindow``: check, next, presets, validate, scrub, calendar, config.
 
 Exit codes: 0 allowed (or done), 1 refused (``check``) or never allowed
 (``next``), 2 a usage or input error, reported as one line ``error: ...`` on
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +25,7 @@ import pendulum
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from .. import _time
 from .. import presets as preset_registry
@@ -33,6 +35,8 @@ from .._engine import Engine
 from .._errors import CallWindowError, ConsumerError, NaiveDatetimeError, PolicyError
 from .._models import Consumer, Policy
 from ._calendar import calendar_command
+from ._complete import complete_files, complete_preset_ids
+from ._config import config_command, config_option
 from ._scrub import ScrubStats, count_bytes, history_free, scrub, validation_message
 
 __all__ = ["cli", "run"]
@@ -103,11 +107,14 @@ def _error(message: str) -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="callwindow", prog_name="callwindow")
+@config_option
 def cli() -> None:
     """May this consumer be called now, and if not, exactly when?
 
     Judges calling hours, holidays, time zones and contact limits under
     jurisdiction presets (callwindow presets) or your own policy files.
+    Defaults for --ledger, --preset, --policy and --country may come from
+    CALLWINDOW_* variables or callwindow.toml: see `callwindow config`.
 
     \b
     Exit codes: 0 allowed / done, 1 refused (check) or never allowed (next),
@@ -121,8 +128,10 @@ def cli() -> None:
 def _policy_options(command: _F) -> _F:
     options = [
         click.option("--preset", "preset_ids", multiple=True, metavar="ID",
+                     shell_complete=complete_preset_ids,
                      help="A jurisdiction preset (repeatable; see `callwindow presets`)."),
         click.option("--policy", "policy_files", multiple=True, metavar="FILE",
+                     shell_complete=complete_files,
                      help="A policy file, .yaml, .toml or .json (repeatable). Every preset "
                           "and policy must allow the call."),
     ]
@@ -151,9 +160,9 @@ def _consumer_options(command: _F) -> _F:
                      "offset (default: now)."),
         click.option("--ledger", default="memory://", show_default=True, metavar="URL",
                      help="Where attempts are kept: sqlite:///file.db, redis://, "
-                          "postgresql://. The default is empty, so limits and cooldowns see "
-                          "no past attempts: give your dialers' shared ledger URL to count "
-                          "them."),
+                          "postgresql://. memory:// starts empty, so limits and cooldowns see "
+                          "no past attempts: give your dialers' shared ledger URL (or set it "
+                          "once: callwindow config) to count them."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -259,37 +268,70 @@ def _print_decision(console: Console, decision: Decision, consumer: Consumer) ->
         console.print(f"[bold green]ALLOWED[/] at {decision.at.isoformat()}")
     else:
         console.print(f"[bold red]REFUSED[/] at {decision.at.isoformat()}")
-    facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="bold")
-    facts.add_column()
     who = consumer.phone or "-"
     if consumer.id and consumer.id != consumer.phone:
         who += f" (id {consumer.id})"
-    facts.add_row("consumer", escape(who))
-    facts.add_row("policies", escape(", ".join(decision.policy_ids) or "-"))
+    facts = [("consumer", who), ("policies", ", ".join(decision.policy_ids) or "-")]
     if decision.timezones:
-        for index, (zone, local) in enumerate(decision.local_times.items()):
-            facts.add_row("local time" if index == 0 else "", f"{zone}: {_clock(local)}")
+        facts += [("local time" if index == 0 else "", f"{zone}: {_clock(local)}")
+                  for index, (zone, local) in enumerate(decision.local_times.items())]
     else:
-        facts.add_row("local time", "no candidate zone")
+        facts.append(("local time", "no candidate zone"))
     if decision.attempt_id:
-        facts.add_row("attempt", f"recorded: {decision.attempt_id}")
-    console.print(facts)
+        facts.append(("attempt", f"recorded: {decision.attempt_id}"))
+    _print_rows(console, facts)
     if decision.reasons:
         console.print()
         console.print("[bold]Reasons[/]")
-        reasons = Table.grid(padding=(0, 2))
-        reasons.add_column(style="bold red", no_wrap=True)
-        reasons.add_column(overflow="fold")
+        rows = []
         for reason in decision.reasons:
-            reasons.add_row(reason.code.value, escape(reason.message))
             where = f"policy {reason.policy_id}" if reason.policy_id else "the engine"
-            reasons.add_row("", f"[dim]{escape(where)}; source: "
-                                f"{escape(reason.source or 'none given')}[/]")
-        console.print(reasons)
+            rows.append((reason.code.value, [
+                (reason.message, ""),
+                (f"{where}; source: {reason.source or 'none given'}", "dim"),
+            ]))
+        print_labelled(console, rows, label_style="bold red", stacked=True)
     if not decision.allowed:
         console.print()
         _print_next(console, decision)
+
+
+# A URL ends before trailing punctuation and before the " ; " that separates sources.
+_URL = re.compile(r"(https?://[^\s]+?)(?=[.,;:)]*(?:\s|$))")
+
+
+def print_labelled(console: Console, rows: Sequence[tuple[str, Sequence[tuple[str, str]]]],
+                   *, label_style: str = "bold", stacked: bool = False) -> None:
+    """Rows of ``label  text`` with a hanging indent, each text a list of (text, style).
+
+    ``stacked`` puts each label on a line of its own and its text under it,
+    indented by two, which leaves room for the text at 80 columns.  A table
+    cell would fold a long URL in the middle, which breaks it for copying and
+    for the terminal's link detection, so this wraps the words itself and
+    gives every URL a line of its own, as long as the URL needs.
+    """
+    indent = 2 if stacked else max((len(label) for label, _ in rows), default=0) + 2
+    width = max(console.width - indent, 20)
+    for label, parts in rows:
+        lines: list[Text] = []
+        for text, style in parts:
+            for piece in _URL.split(text):
+                piece = piece.strip()
+                if _URL.fullmatch(piece):
+                    lines.append(Text(piece, style=f"{style} link {piece}".strip()))
+                elif piece.strip("; "):
+                    for line in Text(piece.strip("; "), style=style).wrap(console, width):
+                        line.rstrip()
+                        lines.append(line)
+        if stacked:
+            console.print(Text(label, style=label_style))
+            heads = [Text(" " * indent)] * len(lines)
+        else:
+            heads = [Text(label.ljust(indent), style=label_style)]
+            heads += [Text(" " * indent)] * (len(lines) - 1)
+            lines = lines or [Text("")]
+        for head, line in zip(heads, lines, strict=True):
+            console.print(head + line, soft_wrap=True)  # soft_wrap: never re-wrapped
 
 
 def _print_next(console: Console, decision: Decision) -> None:
@@ -309,6 +351,7 @@ def _print_next(console: Console, decision: Decision) -> None:
 
 
 cli.add_command(calendar_command)
+cli.add_command(config_command)
 
 
 # -- check and next ----------------------------------------------------------------------
@@ -483,12 +526,7 @@ def _policy_json(policy: Policy) -> dict[str, Any]:
 
 
 def _print_rows(console: Console, rows: Sequence[tuple[str, str]]) -> None:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(overflow="fold")
-    for label, text in rows:
-        grid.add_row(label, escape(text))
-    console.print(grid)
+    print_labelled(console, [(label, [(text, "")]) for label, text in rows])
 
 
 @cli.group(invoke_without_command=True, short_help="List the jurisdiction presets, or show one.")
@@ -526,7 +564,7 @@ def presets(ctx: click.Context, as_json: bool) -> None:
 
 
 @presets.command("show")
-@click.argument("preset_id", metavar="ID")
+@click.argument("preset_id", metavar="ID", shell_complete=complete_preset_ids)
 @_json_option
 def presets_show(preset_id: str, as_json: bool) -> None:
     """Everything preset ID says: hours, holidays, limits, stack, source, notes."""

@@ -37,6 +37,7 @@ import callwindow as cw
 
 from .. import _holidays, _time
 from .._calendar import Schedule
+from ._complete import complete_preset_ids
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -475,6 +476,7 @@ def _one_line(text: str) -> str:
 
 @click.command("calendar")
 @click.option("--preset", "presets", multiple=True, metavar="ID",
+              shell_complete=complete_preset_ids,
               help="A jurisdiction preset (repeat: all must allow).")
 @click.option("--policy", "policy_files", multiple=True, metavar="FILE",
               help="A policy file, YAML, TOML or JSON (repeat: all must allow).")

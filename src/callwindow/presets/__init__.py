@@ -14,8 +14,9 @@ are opt-in: add them beside ``US`` (docs/presets.md lists them).
     True
     >>> engine = cw.Engine(cw.presets.get("FR"))
 
-Presets encode the rules as read from the sources in
-``reference/jurisdictions.md``; they are not legal advice.
+Presets encode the rules as read from the sources each one cites, with the
+confidence of that reading (docs/design.md, "The law as data"); they are not
+legal advice.
 """
 
 from __future__ import annotations
