@@ -29,6 +29,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
+from importlib import resources
 from types import MappingProxyType
 
 import phonenumbers
@@ -189,7 +190,9 @@ def regions_for_phone(phone: str, default_country: str | None = None) -> tuple[s
     """The US states or Canadian provinces a NANP number's area code serves, sorted.
 
     ``("FL",)`` for +1 305; ``()`` outside NANP or for an unknown area code.
-    Read from phonenumbers' own geocoding data (the area code's place names).
+    Read from a table generated from phonenumbers' geocoder (its place names)
+    by ``scripts/gen_area_codes.py``: the geocoder itself is the whole world's
+    place names, about 100 MB loaded for some 400 area codes.
     """
     e164 = phone if _NANP.match(phone) else normalized(phone, default_country)
     if not e164 or not e164.startswith("+1"):
@@ -199,40 +202,10 @@ def regions_for_phone(phone: str, default_country: str | None = None) -> tuple[s
 
 @lru_cache(maxsize=1)
 def _area_code_regions() -> dict[str, tuple[str, ...]]:
-    from phonenumbers.geodata import GEOCODE_DATA
-
-    found: dict[str, set[str]] = defaultdict(set)
-    for prefix, names in GEOCODE_DATA.items():
-        if prefix.startswith("1") and len(prefix) >= 4:
-            place = names.get("en", "")
-            code = _REGION_CODES.get(place) or (
-                place.rsplit(", ", 1)[1] if ", " in place else None)
-            if code and code in _KNOWN_REGION_CODES:
-                found[prefix[1:4]].add(code)
-    return {area: tuple(sorted(codes)) for area, codes in found.items()}
-
-
-_REGION_CODES: Mapping[str, str] = MappingProxyType({
-    "Alabama": "AL", "Alaska": "AK", "Arizona": "AZ", "Arkansas": "AR", "California": "CA",
-    "Colorado": "CO", "Connecticut": "CT", "Delaware": "DE", "District of Columbia": "DC",
-    "Washington D.C.": "DC", "Florida": "FL", "Georgia": "GA", "Hawaii": "HI", "Idaho": "ID",
-    "Illinois": "IL", "Indiana": "IN", "Iowa": "IA", "Kansas": "KS", "Kentucky": "KY",
-    "Louisiana": "LA", "Maine": "ME", "Maryland": "MD", "Massachusetts": "MA",
-    "Michigan": "MI", "Minnesota": "MN", "Mississippi": "MS", "Missouri": "MO",
-    "Montana": "MT", "Nebraska": "NE", "Nevada": "NV", "New Hampshire": "NH",
-    "New Jersey": "NJ", "New Mexico": "NM", "New York": "NY", "North Carolina": "NC",
-    "North Dakota": "ND", "Ohio": "OH", "Oklahoma": "OK", "Oregon": "OR",
-    "Pennsylvania": "PA", "Rhode Island": "RI", "South Carolina": "SC",
-    "South Dakota": "SD", "Tennessee": "TN", "Texas": "TX", "Utah": "UT", "Vermont": "VT",
-    "Virginia": "VA", "Washington": "WA", "Washington State": "WA", "West Virginia": "WV",
-    "Wisconsin": "WI", "Wyoming": "WY", "Puerto Rico": "PR", "Guam": "GU",
-    "US Virgin Islands": "VI", "American Samoa": "AS", "Northern Mariana Islands": "MP",
-    "Alberta": "AB", "British Columbia": "BC", "Manitoba": "MB", "New Brunswick": "NB",
-    "Newfoundland and Labrador": "NL", "Nova Scotia": "NS", "Northwest Territories": "NT",
-    "Nunavut": "NU", "Ontario": "ON", "Prince Edward Island": "PE", "Quebec": "QC",
-    "Saskatchewan": "SK", "Yukon": "YT",
-})
-_KNOWN_REGION_CODES = frozenset(_REGION_CODES.values())
+    text = resources.files(__package__).joinpath("data", "nanp_regions.tsv").read_text(
+        encoding="utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if not line.startswith("#"))
+    return {area: tuple(codes.split()) for area, codes in rows}
 
 
 def phone_country(phone: str, default_country: str | None = None) -> str | None:
@@ -252,10 +225,15 @@ def _fast_zones(e164: str) -> Zones | None:
     for length in (1, 2, 3):
         country_code = e164[1:1 + length]
         if country_code in tables.uniform:
-            zones, pattern = tables.uniform[country_code]
-            return zones if pattern.fullmatch(e164[1 + length:]) else None
-        if country_code in tables.calling_codes:
-            return None  # a known country whose zones depend on the number's type
+            uniform = tables.uniform[country_code]
+        elif country_code in tables.calling_codes:
+            uniform = tables.add_country(country_code)
+        else:
+            continue
+        if uniform is None:
+            return None  # a country whose zones depend on the number's type
+        zones, pattern = uniform
+        return zones if pattern.fullmatch(e164[1 + length:]) else None
     return None
 
 
@@ -280,7 +258,17 @@ def _parsed_zones(phone: str, default_country: str | None) -> Zones:
     return tuple(sorted(zone for zone in found if _time.is_zone(zone)))
 
 
+_Uniform = tuple[Zones, re.Pattern[str]]
+
+
 class _Tables:
+    """The fast path's tables: NANP up front, other countries when first seen.
+
+    Working a country out compiles a pattern from its number metadata, which
+    phonenumbers loads per country; doing all ~200 at once costs a process
+    half a second before its first check.
+    """
+
     __slots__ = ("calling_codes", "nanp", "uniform")
 
     def __init__(self) -> None:
@@ -288,7 +276,9 @@ class _Tables:
             str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE
         )
         self.nanp = self._nanp_area_codes()
-        self.uniform = self._uniform_countries()
+        #: Calling code -> (zones, valid national number) if every number of
+        #: the country is in the same zones, else ``None``; filled as seen.
+        self.uniform: dict[str, _Uniform | None] = {}
 
     @staticmethod
     def _nanp_area_codes() -> dict[str, Zones]:
@@ -303,23 +293,25 @@ class _Tables:
             for area_code, zones in by_area_code.items()
         }
 
-    def _uniform_countries(self) -> dict[str, tuple[Zones, re.Pattern[str]]]:
+    def add_country(self, code: str) -> _Uniform | None:
+        """Work out and keep ``uniform[code]`` (racing threads compute the same value)."""
+        found = self.uniform[code] = self._uniform_country(code)
+        return found
+
+    @staticmethod
+    def _uniform_country(code: str) -> _Uniform | None:
         # A calling code qualifies when its country-level entry and every longer
         # prefix under it name the same zones, so the number's type cannot
         # change the answer; the number's length must still be possible.
-        uniform: dict[str, tuple[Zones, re.Pattern[str]]] = {}
-        for code in self.calling_codes - {"1"}:
-            country_level = TIMEZONE_DATA.get(code)
-            if country_level is None:
-                continue
-            if any(zones != country_level for prefix, zones in TIMEZONE_DATA.items()
-                   if prefix.startswith(code) and len(prefix) <= TIMEZONE_LONGEST_PREFIX):
-                continue
-            zones = tuple(sorted(z for z in country_level if _time.is_zone(z)))
-            pattern = _national_number_pattern(int(code))
-            if zones and pattern is not None:
-                uniform[code] = (zones, pattern)
-        return uniform
+        country_level = TIMEZONE_DATA.get(code)
+        if country_level is None:
+            return None
+        if any(zones != country_level for prefix, zones in TIMEZONE_DATA.items()
+               if prefix.startswith(code) and len(prefix) <= TIMEZONE_LONGEST_PREFIX):
+            return None
+        zones = tuple(sorted(z for z in country_level if _time.is_zone(z)))
+        pattern = _national_number_pattern(int(code))
+        return (zones, pattern) if zones and pattern is not None else None
 
 
 _NUMBER_TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost",
