@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import click
@@ -33,7 +33,6 @@ from .._describe import hours_lines
 from .._engine import Engine
 from .._errors import CallWindowError, NaiveDatetimeError, PolicyError
 from .._models import Consumer, Policy
-from ._calendar import calendar_command
 from ._scrub import ScrubStats, count_bytes, history_free, scrub, validation_message
 
 __all__ = ["cli", "run"]
@@ -102,7 +101,26 @@ def _error(message: str) -> None:
 # -- the group -----------------------------------------------------------------------------
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """The command group; ``calendar`` (tables, pictures) is imported only when named."""
+
+    _lazy: ClassVar[dict[str, tuple[str, str]]] = {
+        "calendar": ("callwindow.cli._calendar", "calendar_command")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._lazy and cmd_name not in self.commands:
+            import importlib
+
+            module, name = self._lazy[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Group,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="callwindow", prog_name="callwindow")
 def cli() -> None:
     """May this consumer be called now, and if not, exactly when?
@@ -308,8 +326,6 @@ def _print_next(console: Console, decision: Decision) -> None:
         grid.add_row(f"  {zone}", _clock(local))
     console.print(grid)
 
-
-cli.add_command(calendar_command)
 
 
 # -- check and next ----------------------------------------------------------------------
