@@ -219,9 +219,9 @@ def phone_country(phone: str, default_country: str | None = None) -> str | None:
 
 
 def _fast_zones(e164: str) -> Zones | None:
-    tables = _tables()
     if e164.startswith("+1"):
-        return tables.nanp.get(e164[2:5]) if _NANP.match(e164) else None
+        return _nanp().get(e164[2:5]) if _NANP.match(e164) else None
+    tables = _tables()
     for length in (1, 2, 3):
         country_code = e164[1:1 + length]
         if country_code in tables.uniform:
@@ -246,10 +246,10 @@ def _parsed_zones(phone: str, default_country: str | None) -> Zones:
     if not phonenumbers.is_valid_number(number):
         return ()
     national = phonenumbers.national_significant_number(number)
-    if number.country_code == 1 and national[:3] in _tables().nanp:
+    if number.country_code == 1 and national[:3] in _nanp():
         # phonenumbers places Caribbean mobiles anywhere in NANP (Guam to
         # Adak, no window fits them all); the area code is the better fact.
-        return _tables().nanp[national[:3]]
+        return _nanp()[national[:3]]
     found = set(_pn_timezone.time_zones_for_number(number))
     found.discard(_pn_timezone.UNKNOWN_TIMEZONE)
     for prefix, extra in EXTRA_ZONES.get(number.country_code or 0, ()):
@@ -262,36 +262,22 @@ _Uniform = tuple[Zones, re.Pattern[str]]
 
 
 class _Tables:
-    """The fast path's tables: NANP up front, other countries when first seen.
+    """The fast path's tables for countries outside NANP, each filled when first seen.
 
     Working a country out compiles a pattern from its number metadata, which
     phonenumbers loads per country; doing all ~200 at once costs a process
     half a second before its first check.
     """
 
-    __slots__ = ("calling_codes", "nanp", "uniform")
+    __slots__ = ("calling_codes", "uniform")
 
     def __init__(self) -> None:
         self.calling_codes = frozenset(
             str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE
         )
-        self.nanp = self._nanp_area_codes()
         #: Calling code -> (zones, valid national number) if every number of
         #: the country is in the same zones, else ``None``; filled as seen.
         self.uniform: dict[str, _Uniform | None] = {}
-
-    @staticmethod
-    def _nanp_area_codes() -> dict[str, Zones]:
-        by_area_code: dict[str, set[str]] = defaultdict(set)
-        for prefix, zones in TIMEZONE_DATA.items():
-            if prefix.startswith("1") and len(prefix) >= 4:
-                by_area_code[prefix[1:4]].update(zones)
-        for area_code, zones in NANP_SPLIT_AREA_CODES.items():
-            by_area_code[area_code].update(zones)
-        return {
-            area_code: tuple(sorted(z for z in zones if _time.is_zone(z)))
-            for area_code, zones in by_area_code.items()
-        }
 
     def add_country(self, code: str) -> _Uniform | None:
         """Work out and keep ``uniform[code]`` (racing threads compute the same value)."""
@@ -345,3 +331,18 @@ def _national_number_pattern(country_code: int) -> re.Pattern[str] | None:
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
     return _Tables()
+
+
+@lru_cache(maxsize=1)
+def _nanp() -> dict[str, Zones]:
+    """NANP area code -> its zones (built on the first +1 number: it loads ~40 zones)."""
+    by_area_code: dict[str, set[str]] = defaultdict(set)
+    for prefix, zones in TIMEZONE_DATA.items():
+        if prefix.startswith("1") and len(prefix) >= 4:
+            by_area_code[prefix[1:4]].update(zones)
+    for area_code, zones in NANP_SPLIT_AREA_CODES.items():
+        by_area_code[area_code].update(zones)
+    return {
+        area_code: tuple(sorted(z for z in zones if _time.is_zone(z)))
+        for area_code, zones in by_area_code.items()
+    }
