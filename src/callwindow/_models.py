@@ -114,15 +114,16 @@ class HolidayRule(_Frozen):
     @model_validator(mode="after")
     def _check_calendar(self) -> Self:
         _holidays.check_country(self.country, self.subdivision)
-        names = {item for item in self.remove if isinstance(item, str)
-                 and _holidays.parse_holiday_item(item, names_allowed=True)[0] == "name"}
-        if names:
-            known = {name for year in range(2020, 2036)
-                     for name in _holidays.public_holidays(self.country, self.subdivision,
-                                                           year).values()}
-            unknown = sorted(names - known)
-            if unknown:
-                raise ValueError(f"remove: {unknown[0]!r} is not a holiday name of "
+        unknown = {item for item in self.remove if isinstance(item, str)
+                   and _holidays.parse_holiday_item(item, names_allowed=True)[0] == "name"}
+        if unknown:
+            for year in range(2020, 2036):  # stops at the first year naming them all
+                unknown -= set(_holidays.public_holidays(self.country, self.subdivision,
+                                                         year).values())
+                if not unknown:
+                    break
+            else:
+                raise ValueError(f"remove: {min(unknown)!r} is not a holiday name of "
                                  f"{self.country} in 2020-2035")
         return self
 
