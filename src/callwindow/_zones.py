@@ -220,7 +220,7 @@ def phone_country(phone: str, default_country: str | None = None) -> str | None:
 
 def _fast_zones(e164: str) -> Zones | None:
     if e164.startswith("+1"):
-        return _nanp().get(e164[2:5]) if _NANP.match(e164) else None
+        return _nanp_zones(e164[2:5]) if _NANP.match(e164) else None
     tables = _tables()
     for length in (1, 2, 3):
         country_code = e164[1:1 + length]
@@ -246,10 +246,11 @@ def _parsed_zones(phone: str, default_country: str | None) -> Zones:
     if not phonenumbers.is_valid_number(number):
         return ()
     national = phonenumbers.national_significant_number(number)
-    if number.country_code == 1 and national[:3] in _nanp():
+    area_zones = _nanp_zones(national[:3]) if number.country_code == 1 else None
+    if area_zones is not None:
         # phonenumbers places Caribbean mobiles anywhere in NANP (Guam to
         # Adak, no window fits them all); the area code is the better fact.
-        return _nanp()[national[:3]]
+        return area_zones
     found = set(_pn_timezone.time_zones_for_number(number))
     found.discard(_pn_timezone.UNKNOWN_TIMEZONE)
     for prefix, extra in EXTRA_ZONES.get(number.country_code or 0, ()):
@@ -334,15 +335,23 @@ def _tables() -> _Tables:
 
 
 @lru_cache(maxsize=1)
-def _nanp() -> dict[str, Zones]:
-    """NANP area code -> its zones (built on the first +1 number: it loads ~40 zones)."""
+def _nanp() -> dict[str, frozenset[str]]:
+    """NANP area code -> the zone names phonenumbers gives its exchanges, plus splits."""
     by_area_code: dict[str, set[str]] = defaultdict(set)
     for prefix, zones in TIMEZONE_DATA.items():
         if prefix.startswith("1") and len(prefix) >= 4:
             by_area_code[prefix[1:4]].update(zones)
     for area_code, zones in NANP_SPLIT_AREA_CODES.items():
         by_area_code[area_code].update(zones)
-    return {
-        area_code: tuple(sorted(z for z in zones if _time.is_zone(z)))
-        for area_code, zones in by_area_code.items()
-    }
+    return {area_code: frozenset(zones) for area_code, zones in by_area_code.items()}
+
+
+@lru_cache(maxsize=1024)
+def _nanp_zones(area_code: str) -> Zones | None:
+    """The zones of one area code, ``None`` if it is unknown.
+
+    Each area code's zones are checked against the tz database when it is
+    first asked for: checking all of NANP's at once loads some 40 zones.
+    """
+    zones = _nanp().get(area_code)
+    return None if zones is None else tuple(sorted(z for z in zones if _time.is_zone(z)))
