@@ -25,8 +25,8 @@ _MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 
 @lru_cache(maxsize=1)
 def _countries() -> frozenset[str]:
-    # From the package's registry: listing the countries with their
-    # subdivisions (list_supported_countries) imports every country's module.
+    # From the package's registry: list_supported_countries() loads every
+    # country's class to read its subdivisions, and only one country's are needed.
     return frozenset(EntityLoader.get_country_codes())
 
 
