@@ -1,8 +1,9 @@
 """Phone number and region -> the time zones the consumer may be in.
 
-The E.164 fast path answers from a prefix table built once from phonenumbers'
-own time-zone data, so the common case costs a few dict look-ups instead of a
-full ``phonenumbers.parse`` (tens of microseconds).  It gives the same answer
+The E.164 fast path answers from a prefix table built from phonenumbers' own
+time-zone data (each country's part when its first number is seen), so the
+common case costs a few dict look-ups instead of a full ``phonenumbers.parse``
+(tens of microseconds).  It gives the same answer
 as ``phonenumbers.timezone.time_zones_for_number`` wherever that answer does
 not depend on the number's type, and defers to the full parse where it does:
 
