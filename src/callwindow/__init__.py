@@ -63,9 +63,8 @@ __all__ = [
 __version__ = "0.1.0"
 
 # Each name is imported from its module when first read, so that importing
-# callwindow (or its pytest plugin, or its command for ``--help``) costs
-# nothing until the engine is used: a process that shells out per call pays
-# only for what it touches.
+# callwindow (or its pytest plugin, which pytest imports in every run) costs
+# nothing until the engine is used: a process pays only for what it touches.
 _HOMES = {
     "ledgers": None, "presets": None,
     "Decision": "_decision", "Reason": "_decision",

@@ -327,7 +327,6 @@ def _print_next(console: Console, decision: Decision) -> None:
     console.print(grid)
 
 
-
 # -- check and next ----------------------------------------------------------------------
 
 
