@@ -376,3 +376,14 @@ def test_from_file_with_invalid_field_names_the_file_field_and_value(
     assert str(path) in message
     assert bad in message
     assert [name for name, _ in caught.value.problems] == [field]
+
+
+def test_holidays_removed_by_name_must_be_holiday_names_of_the_calendar() -> None:
+    # Pennsylvania's public holidays include the Friday after Thanksgiving
+    # (in the holidays package as "Day After Thanksgiving"); Boxing Day is not one.
+    known = {"country": "US", "subdivision": "PA", "remove": ["Day After Thanksgiving"]}
+    assert cw.Policy.model_validate({"id": "p", "holidays": known}).holidays is not None
+    unknown = {**known, "remove": ["Day After Thanksgiving", "Boxing Day", "Arbor Day"]}
+    with pytest.raises(cw.PolicyError,
+                       match="holidays.remove.1: 'Boxing Day' is not a holiday name of US"):
+        cw.Policy.model_validate({"id": "p", "holidays": unknown})

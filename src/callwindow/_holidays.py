@@ -23,6 +23,7 @@ from types import MappingProxyType
 
 import holidays as _holidays_pkg
 from dateutil.easter import easter as _easter_sunday
+from holidays.registry import EntityLoader
 
 __all__ = ["HolidayCalendar", "MovingDay", "check_country", "parse_moving_day",
            "public_holidays", "subdivision_code"]
@@ -45,19 +46,25 @@ _MONTHS = {**{name: i for i, name in enumerate(_MONTH_NAMES, 1)},
 
 
 @lru_cache(maxsize=1)
-def _supported() -> Mapping[str, frozenset[str]]:
-    return MappingProxyType(
-        {code: frozenset(subdivs)
-         for code, subdivs in _holidays_pkg.list_supported_countries().items()}
-    )
+def _countries() -> frozenset[str]:
+    # From the package's registry: list_supported_countries() loads every
+    # country's class to read its subdivisions, and only one country's are needed.
+    return frozenset(EntityLoader.get_country_codes())
+
+
+@lru_cache(maxsize=512)
+def _subdivisions(country: str) -> frozenset[str]:
+    if country not in _countries():
+        return frozenset()
+    return frozenset(getattr(_holidays_pkg, country).subdivisions)
 
 
 def check_country(country: str, subdivision: str | None = None) -> None:
     """Raise a ``ValueError`` naming the code if the calendar does not exist."""
-    subdivisions = _supported().get(country)
-    if subdivisions is None:
+    if country not in _countries():
         raise ValueError(f"unknown holiday country {country!r} (ISO 3166-1 alpha-2 codes "
                          f"supported by the 'holidays' package, e.g. 'FR', 'US')")
+    subdivisions = _subdivisions(country)
     if subdivision is not None and subdivision not in subdivisions:
         known = ", ".join(sorted(subdivisions)[:12]) or "none"
         raise ValueError(f"unknown subdivision {subdivision!r} of {country} "
@@ -71,8 +78,7 @@ def subdivision_code(country: str, region: str) -> str | None:
 
 @lru_cache(maxsize=512)
 def _subdivisions_by_upper(country: str) -> Mapping[str, str]:
-    return MappingProxyType({code.upper(): code
-                             for code in _supported().get(country, frozenset())})
+    return MappingProxyType({code.upper(): code for code in _subdivisions(country)})
 
 
 @lru_cache(maxsize=4096)

@@ -200,17 +200,19 @@ class HolidayRule(_Frozen):
             _holidays.check_country(self.country, self.subdivision)
         except ValueError as error:
             raise _FieldPathError(("subdivision",), str(error)) from None
-        names = {item for item in self.remove if isinstance(item, str)
-                 and _holidays.parse_holiday_item(item, names_allowed=True)[0] == "name"}
-        if names:
-            known = {name for year in range(2020, 2036)
-                     for name in _holidays.public_holidays(self.country, self.subdivision,
-                                                           year).values()}
-            for index, item in enumerate(self.remove):
-                if item in names and item not in known:
-                    raise _FieldPathError(("remove", index),
-                                          f"{shown(item)} is not a holiday name of "
-                                          f"{self.country} in 2020-2035")
+        unknown = {item for item in self.remove if isinstance(item, str)
+                   and _holidays.parse_holiday_item(item, names_allowed=True)[0] == "name"}
+        if unknown:
+            for year in range(2020, 2036):  # stops at the first year naming them all
+                unknown -= set(_holidays.public_holidays(self.country, self.subdivision,
+                                                         year).values())
+                if not unknown:
+                    break
+            else:
+                index = next(i for i, item in enumerate(self.remove) if item in unknown)
+                raise _FieldPathError(("remove", index),
+                                      f"{shown(self.remove[index])} is not a holiday name of "
+                                      f"{self.country} in 2020-2035")
         return self
 
 

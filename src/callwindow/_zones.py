@@ -1,8 +1,9 @@
 """Phone number and region -> the time zones the consumer may be in.
 
-The E.164 fast path answers from a prefix table built once from phonenumbers'
-own time-zone data, so the common case costs a few dict look-ups instead of a
-full ``phonenumbers.parse`` (tens of microseconds).  It gives the same answer
+The E.164 fast path answers from a prefix table built from phonenumbers' own
+time-zone data (each country's part when its first number is seen), so the
+common case costs a few dict look-ups instead of a full ``phonenumbers.parse``
+(tens of microseconds).  It gives the same answer
 as ``phonenumbers.timezone.time_zones_for_number`` wherever that answer does
 not depend on the number's type, and defers to the full parse where it does:
 
@@ -29,6 +30,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from functools import lru_cache
+from importlib import resources
 from types import MappingProxyType
 
 import phonenumbers
@@ -190,7 +192,9 @@ def regions_for_phone(phone: str, default_country: str | None = None) -> tuple[s
     """The US states or Canadian provinces a NANP number's area code serves, sorted.
 
     ``("FL",)`` for +1 305; ``()`` outside NANP or for an unknown area code.
-    Read from phonenumbers' own geocoding data (the area code's place names).
+    Read from a table generated from phonenumbers' geocoder (its place names)
+    by ``scripts/gen_area_codes.py``: the geocoder itself is the whole world's
+    place names, about 100 MB loaded for some 400 area codes.
     """
     e164 = phone if _NANP.match(phone) else normalized(phone, default_country)
     if not e164 or not e164.startswith("+1"):
@@ -200,40 +204,10 @@ def regions_for_phone(phone: str, default_country: str | None = None) -> tuple[s
 
 @lru_cache(maxsize=1)
 def _area_code_regions() -> dict[str, tuple[str, ...]]:
-    from phonenumbers.geodata import GEOCODE_DATA
-
-    found: dict[str, set[str]] = defaultdict(set)
-    for prefix, names in GEOCODE_DATA.items():
-        if prefix.startswith("1") and len(prefix) >= 4:
-            place = names.get("en", "")
-            code = _REGION_CODES.get(place) or (
-                place.rsplit(", ", 1)[1] if ", " in place else None)
-            if code and code in _KNOWN_REGION_CODES:
-                found[prefix[1:4]].add(code)
-    return {area: tuple(sorted(codes)) for area, codes in found.items()}
-
-
-_REGION_CODES: Mapping[str, str] = MappingProxyType({
-    "Alabama": "AL", "Alaska": "AK", "Arizona": "AZ", "Arkansas": "AR", "California": "CA",
-    "Colorado": "CO", "Connecticut": "CT", "Delaware": "DE", "District of Columbia": "DC",
-    "Washington D.C.": "DC", "Florida": "FL", "Georgia": "GA", "Hawaii": "HI", "Idaho": "ID",
-    "Illinois": "IL", "Indiana": "IN", "Iowa": "IA", "Kansas": "KS", "Kentucky": "KY",
-    "Louisiana": "LA", "Maine": "ME", "Maryland": "MD", "Massachusetts": "MA",
-    "Michigan": "MI", "Minnesota": "MN", "Mississippi": "MS", "Missouri": "MO",
-    "Montana": "MT", "Nebraska": "NE", "Nevada": "NV", "New Hampshire": "NH",
-    "New Jersey": "NJ", "New Mexico": "NM", "New York": "NY", "North Carolina": "NC",
-    "North Dakota": "ND", "Ohio": "OH", "Oklahoma": "OK", "Oregon": "OR",
-    "Pennsylvania": "PA", "Rhode Island": "RI", "South Carolina": "SC",
-    "South Dakota": "SD", "Tennessee": "TN", "Texas": "TX", "Utah": "UT", "Vermont": "VT",
-    "Virginia": "VA", "Washington": "WA", "Washington State": "WA", "West Virginia": "WV",
-    "Wisconsin": "WI", "Wyoming": "WY", "Puerto Rico": "PR", "Guam": "GU",
-    "US Virgin Islands": "VI", "American Samoa": "AS", "Northern Mariana Islands": "MP",
-    "Alberta": "AB", "British Columbia": "BC", "Manitoba": "MB", "New Brunswick": "NB",
-    "Newfoundland and Labrador": "NL", "Nova Scotia": "NS", "Northwest Territories": "NT",
-    "Nunavut": "NU", "Ontario": "ON", "Prince Edward Island": "PE", "Quebec": "QC",
-    "Saskatchewan": "SK", "Yukon": "YT",
-})
-_KNOWN_REGION_CODES = frozenset(_REGION_CODES.values())
+    text = resources.files(__package__).joinpath("data", "nanp_regions.tsv").read_text(
+        encoding="utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if not line.startswith("#"))
+    return {area: tuple(codes.split()) for area, codes in rows}
 
 
 def phone_country(phone: str, default_country: str | None = None) -> str | None:
@@ -247,16 +221,21 @@ def phone_country(phone: str, default_country: str | None = None) -> str | None:
 
 
 def _fast_zones(e164: str) -> Zones | None:
-    tables = _tables()
     if e164.startswith("+1"):
-        return tables.nanp.get(e164[2:5]) if _NANP.match(e164) else None
+        return _nanp_zones(e164[2:5]) if _NANP.match(e164) else None
+    tables = _tables()
     for length in (1, 2, 3):
         country_code = e164[1:1 + length]
         if country_code in tables.uniform:
-            zones, pattern = tables.uniform[country_code]
-            return zones if pattern.fullmatch(e164[1 + length:]) else None
-        if country_code in tables.calling_codes:
-            return None  # a known country whose zones depend on the number's type
+            uniform = tables.uniform[country_code]
+        elif country_code in tables.calling_codes:
+            uniform = tables.add_country(country_code)
+        else:
+            continue
+        if uniform is None:
+            return None  # a country whose zones depend on the number's type
+        zones, pattern = uniform
+        return zones if pattern.fullmatch(e164[1 + length:]) else None
     return None
 
 
@@ -269,10 +248,11 @@ def _parsed_zones(phone: str, default_country: str | None) -> Zones:
     if not phonenumbers.is_valid_number(number):
         return ()
     national = phonenumbers.national_significant_number(number)
-    if number.country_code == 1 and national[:3] in _tables().nanp:
+    area_zones = _nanp_zones(national[:3]) if number.country_code == 1 else None
+    if area_zones is not None:
         # phonenumbers places Caribbean mobiles anywhere in NANP (Guam to
         # Adak, no window fits them all); the area code is the better fact.
-        return _tables().nanp[national[:3]]
+        return area_zones
     found = set(_pn_timezone.time_zones_for_number(number))
     found.discard(_pn_timezone.UNKNOWN_TIMEZONE)
     for prefix, extra in EXTRA_ZONES.get(number.country_code or 0, ()):
@@ -281,46 +261,46 @@ def _parsed_zones(phone: str, default_country: str | None) -> Zones:
     return tuple(sorted(zone for zone in found if _time.is_zone(zone)))
 
 
+_Uniform = tuple[Zones, re.Pattern[str]]
+
+
 class _Tables:
-    __slots__ = ("calling_codes", "nanp", "uniform")
+    """The fast path's tables for countries outside NANP, each filled when first seen.
+
+    Working a country out compiles a pattern from its number metadata, which
+    phonenumbers loads per country; doing all ~200 at once costs a process
+    half a second before its first check.
+    """
+
+    __slots__ = ("calling_codes", "uniform")
 
     def __init__(self) -> None:
         self.calling_codes = frozenset(
             str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE
         )
-        self.nanp = self._nanp_area_codes()
-        self.uniform = self._uniform_countries()
+        #: Calling code -> (zones, valid national number) if every number of
+        #: the country is in the same zones, else ``None``; filled as seen.
+        self.uniform: dict[str, _Uniform | None] = {}
+
+    def add_country(self, code: str) -> _Uniform | None:
+        """Work out and keep ``uniform[code]`` (racing threads compute the same value)."""
+        found = self.uniform[code] = self._uniform_country(code)
+        return found
 
     @staticmethod
-    def _nanp_area_codes() -> dict[str, Zones]:
-        by_area_code: dict[str, set[str]] = defaultdict(set)
-        for prefix, zones in TIMEZONE_DATA.items():
-            if prefix.startswith("1") and len(prefix) >= 4:
-                by_area_code[prefix[1:4]].update(zones)
-        for area_code, zones in NANP_SPLIT_AREA_CODES.items():
-            by_area_code[area_code].update(zones)
-        return {
-            area_code: tuple(sorted(z for z in zones if _time.is_zone(z)))
-            for area_code, zones in by_area_code.items()
-        }
-
-    def _uniform_countries(self) -> dict[str, tuple[Zones, re.Pattern[str]]]:
+    def _uniform_country(code: str) -> _Uniform | None:
         # A calling code qualifies when its country-level entry and every longer
         # prefix under it name the same zones, so the number's type cannot
         # change the answer; the number's length must still be possible.
-        uniform: dict[str, tuple[Zones, re.Pattern[str]]] = {}
-        for code in self.calling_codes - {"1"}:
-            country_level = TIMEZONE_DATA.get(code)
-            if country_level is None:
-                continue
-            if any(zones != country_level for prefix, zones in TIMEZONE_DATA.items()
-                   if prefix.startswith(code) and len(prefix) <= TIMEZONE_LONGEST_PREFIX):
-                continue
-            zones = tuple(sorted(z for z in country_level if _time.is_zone(z)))
-            pattern = _national_number_pattern(int(code))
-            if zones and pattern is not None:
-                uniform[code] = (zones, pattern)
-        return uniform
+        country_level = TIMEZONE_DATA.get(code)
+        if country_level is None:
+            return None
+        if any(zones != country_level for prefix, zones in TIMEZONE_DATA.items()
+               if prefix.startswith(code) and len(prefix) <= TIMEZONE_LONGEST_PREFIX):
+            return None
+        zones = tuple(sorted(z for z in country_level if _time.is_zone(z)))
+        pattern = _national_number_pattern(int(code))
+        return (zones, pattern) if zones and pattern is not None else None
 
 
 _NUMBER_TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_cost",
@@ -354,3 +334,26 @@ def _national_number_pattern(country_code: int) -> re.Pattern[str] | None:
 @lru_cache(maxsize=1)
 def _tables() -> _Tables:
     return _Tables()
+
+
+@lru_cache(maxsize=1)
+def _nanp() -> dict[str, frozenset[str]]:
+    """NANP area code -> the zone names phonenumbers gives its exchanges, plus splits."""
+    by_area_code: dict[str, set[str]] = defaultdict(set)
+    for prefix, zones in TIMEZONE_DATA.items():
+        if prefix.startswith("1") and len(prefix) >= 4:
+            by_area_code[prefix[1:4]].update(zones)
+    for area_code, zones in NANP_SPLIT_AREA_CODES.items():
+        by_area_code[area_code].update(zones)
+    return {area_code: frozenset(zones) for area_code, zones in by_area_code.items()}
+
+
+@lru_cache(maxsize=1024)
+def _nanp_zones(area_code: str) -> Zones | None:
+    """The zones of one area code, ``None`` if it is unknown.
+
+    Each area code's zones are checked against the tz database when it is
+    first asked for: checking all of NANP's at once loads some 40 zones.
+    """
+    zones = _nanp().get(area_code)
+    return None if zones is None else tuple(sorted(z for z in zones if _time.is_zone(z)))

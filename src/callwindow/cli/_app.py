@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import click
@@ -34,7 +34,6 @@ from .._describe import hours_lines
 from .._engine import Engine
 from .._errors import CallWindowError, ConsumerError, NaiveDatetimeError, PolicyError
 from .._models import Consumer, Policy
-from ._calendar import calendar_command
 from ._complete import complete_files, complete_preset_ids
 from ._config import config_command, config_option
 from ._scrub import ScrubStats, count_bytes, history_free, scrub, validation_message
@@ -105,7 +104,26 @@ def _error(message: str) -> None:
 # -- the group -----------------------------------------------------------------------------
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """The command group; ``calendar`` (tables, pictures) is imported only when named."""
+
+    _lazy: ClassVar[dict[str, tuple[str, str]]] = {
+        "calendar": ("callwindow.cli._calendar", "calendar_command")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self._lazy and cmd_name not in self.commands:
+            import importlib
+
+            module, name = self._lazy[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_Group,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="callwindow", prog_name="callwindow")
 @config_option
 def cli() -> None:
@@ -350,8 +368,8 @@ def _print_next(console: Console, decision: Decision) -> None:
     console.print(grid)
 
 
-cli.add_command(calendar_command)
 cli.add_command(config_command)
+
 
 
 # -- check and next ----------------------------------------------------------------------

@@ -13,30 +13,40 @@ touched.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import pytest
 
-from .._engine import Engine
-from .._models import Policy
-from .._presets_lookup import policies_of
-from ..ledgers import Ledger, MemoryLedger
-from . import FrozenClock
+if TYPE_CHECKING:
+    from .._engine import Engine
+    from .._models import Policy
+    from ..ledgers import Ledger
+    from ._kit import FrozenClock
+
+# pytest imports this module in every run of every project where callwindow is
+# installed, so it imports nothing of callwindow's until a fixture is used.
 
 #: Where ``callwindow_clock`` starts: a Monday morning, an instant most rules allow.
 DEFAULT_NOW = "2026-01-05T09:00:00+00:00"
 
-EngineFactory = Callable[..., Engine]
+EngineFactory = Callable[..., "Engine"]
 
 
 @pytest.fixture
 def callwindow_clock() -> FrozenClock:
     """A frozen clock at Monday 5 January 2026, 09:00 UTC."""
+    from ._kit import FrozenClock
+
     return FrozenClock(DEFAULT_NOW)
 
 
 @pytest.fixture
 def callwindow_engine(callwindow_clock: FrozenClock) -> Iterator[EngineFactory]:
     """``make(policy_or_id, ledger=None)``: an Engine on ``callwindow_clock``."""
+    from .._engine import Engine
+    from .._presets_lookup import policies_of
+    from ..ledgers import MemoryLedger
+
     made: list[Engine] = []
 
     def make(policy_or_id: Policy | str | Sequence[Policy | str], *,

@@ -1,0 +1,75 @@
+"""What a fresh process imports: nothing before it is needed.
+
+Processes that shell out per call pay for every import (the figures are in
+``docs/performance.md``, measured by ``benchmarks/bench_startup.py``; no test
+here is timed).  Each case runs in a subprocess and lists the modules it
+must not have loaded.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import callwindow as cw
+import callwindow.testing
+
+CHECK_FR = ("check", "--preset", "FR", "--phone", "+33612345678", "--consent",
+            "--at", "2026-11-23T10:30:00+01:00")
+
+
+def loaded_after(code: str) -> set[str]:
+    """The modules in ``sys.modules`` after running ``code`` in a fresh interpreter."""
+    script = code + "\nimport sys\nprint('\\n'.join(sys.modules), file=sys.stderr)"
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=False, timeout=120)
+    assert result.returncode in (0, 1), result.stderr
+    return set(result.stderr.split())
+
+
+def test_importing_callwindow_loads_none_of_its_dependencies() -> None:
+    loaded = loaded_after("import callwindow")
+    for module in ("callwindow._engine", "callwindow._models", "callwindow.presets",
+                   "callwindow.cli", "pydantic", "pendulum", "phonenumbers", "holidays",
+                   "yaml", "click", "rich", "matplotlib"):
+        assert module not in loaded
+
+
+def test_the_pytest_plugin_imports_no_engine_until_a_fixture_is_used() -> None:
+    loaded = loaded_after("import pytest\nimport callwindow.testing._plugin")
+    assert "callwindow.testing._plugin" in loaded
+    for module in ("callwindow._engine", "callwindow._models", "callwindow.testing._kit",
+                   "pydantic", "phonenumbers", "holidays"):
+        assert module not in loaded
+
+
+def test_a_check_loads_neither_the_calendar_command_nor_matplotlib_nor_the_geocoder() -> None:
+    loaded = loaded_after(textwrap.dedent(f"""
+        from callwindow.cli import main
+        assert main({list(CHECK_FR)!r}) == 0
+    """))
+    assert "callwindow._engine" in loaded
+    for module in ("callwindow.cli._calendar", "matplotlib", "phonenumbers.geodata"):
+        assert module not in loaded
+
+
+@pytest.mark.parametrize("package", [cw, callwindow.testing])
+def test_every_public_name_of_a_lazy_package_resolves(package: object) -> None:
+    names = package.__all__  # type: ignore[attr-defined]
+    assert names
+    for name in names:
+        assert getattr(package, name) is not None
+        assert name in dir(package)
+    missing = "nothing_here"
+    with pytest.raises(AttributeError, match="no attribute 'nothing_here'"):
+        getattr(package, missing)
+
+
+def test_the_lazy_names_are_the_public_names() -> None:
+    assert set(cw._HOMES) == set(cw.__all__)
+    assert cw.Engine.__name__ == "Engine"
+    assert cw.PolicyError.__module__ == "callwindow"
+    assert callwindow.testing.FrozenClock.__name__ == "FrozenClock"
