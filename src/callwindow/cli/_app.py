@@ -35,6 +35,7 @@ from .._errors import CallWindowError, NaiveDatetimeError, PolicyError
 from .._models import Consumer, Policy
 from ._calendar import calendar_command
 from ._scrub import ScrubStats, count_bytes, history_free, scrub, validation_message
+from ._serve import serve_command
 
 __all__ = ["cli", "run"]
 
@@ -310,6 +311,7 @@ def _print_next(console: Console, decision: Decision) -> None:
 
 
 cli.add_command(calendar_command)
+cli.add_command(serve_command)
 
 
 # -- check and next ----------------------------------------------------------------------
