@@ -505,8 +505,9 @@ class _BodyLimit:
                               f"(curl: --json) or NDJSON as '{NDJSON}'")
             return
         if size and not media_type:
-            scope = {**scope, "headers": [*scope["headers"],
-                                          (b"content-type", b"application/json")]}
+            scope = {**scope, "headers": [
+                *((name, value) for name, value in scope["headers"] if name != b"content-type"),
+                (b"content-type", b"application/json")]}
         replayed: Message | None = {"type": "http.request", "body": b"".join(body),
                                     "more_body": False}
 
