@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -647,3 +648,100 @@ def test_perl_agi_script(server: CallwindowServer) -> None:
     assert allowed[1] != 'SET VARIABLE CW_ATTEMPT ""'  # an attempt id to report to
     assert agi("+33688888888", url="http://127.0.0.1:9")[::3] == [
         'SET VARIABLE CW_ALLOWED "0"', 'SET VARIABLE CW_REASONS "server_unavailable"']
+
+
+# -- docs/server.md: every request shown, and its answer -----------------------------------
+
+DOCS = ROOT / "docs" / "server.md"
+_BLOCK = r"```(\w+)\n(.*?)```"
+_ELIDED = "…"
+
+
+def _elide_sources(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {key: _ELIDED if key == "source" and value else _elide_sources(value)
+                for key, value in data.items()}
+    if isinstance(data, list):
+        return [_elide_sources(item) for item in data]
+    return data
+
+
+def _parsed(text: str) -> Any:
+    """A JSON document, or NDJSON as a list of documents."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def _same(expected: Any, actual: Any, ids: dict[str, str]) -> bool:
+    """Equal, but for attempt ids: each id in the docs stands for one id of this run."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        if expected.keys() != actual.keys():
+            return False
+        for key in expected:
+            if key == "attempt_id" and isinstance(expected[key], str) and isinstance(
+                    actual[key], str) and ids.setdefault(expected[key], actual[key]) == actual[key]:
+                continue
+            if not _same(expected[key], actual[key], ids):
+                return False
+        return True
+    if isinstance(expected, list) and isinstance(actual, list):
+        return len(expected) == len(actual) and all(
+            _same(e, a, ids) for e, a in zip(expected, actual, strict=True))
+    return bool(expected == actual)
+
+
+def _render(kind: str, output: str) -> str:
+    """An answer as the page shows it: JSON indented, NDJSON a line each, sources elided."""
+    if kind == "text":
+        return output
+    try:
+        data = json.loads(output)
+    except json.JSONDecodeError:
+        return "".join(json.dumps(_elide_sources(json.loads(line)), ensure_ascii=False) + "\n"
+                       for line in output.splitlines() if line.strip())
+    return json.dumps(_elide_sources(data), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_docs_server_page_shows_real_answers(tmp_path: Path) -> None:
+    """Set CALLWINDOW_WRITE_DOCS=1 to write the answers into the page (then read them!)."""
+    text = DOCS.read_text(encoding="utf-8")
+    blocks = [(match.start(2), match.end(2), match.group(1), match.group(2))
+              for match in re.finditer(_BLOCK, text, flags=re.DOTALL)]
+    serve = next(line for _, _, kind, body in blocks if kind == "bash"
+                 for line in body.splitlines() if line.startswith("callwindow serve"))
+    args = serve.split()[2:]
+    args = [f"sqlite:///{tmp_path / 'attempts.db'}" if arg == "sqlite:///attempts.db" else arg
+            for arg in args]
+    pairs = [(blocks[i], blocks[i + 1]) for i in range(len(blocks) - 1)
+             if blocks[i][2] == "bash" and "http://127.0.0.1:8787" in blocks[i][3]
+             and blocks[i + 1][2] in ("json", "text")]
+    assert len(pairs) == 17  # every request shown on the page
+    write = os.environ.get("CALLWINDOW_WRITE_DOCS") == "1"
+    ids: dict[str, str] = {}
+    edits: list[tuple[int, int, str]] = []
+    with CallwindowServer(args, tmp_path).start() as running:
+        for (_, _, _, command), (start, end, kind, expected) in pairs:
+            for doc_id, real_id in ids.items():
+                command = command.replace(doc_id, real_id)
+            done = subprocess.run(["sh", "-c", command.replace("http://127.0.0.1:8787",
+                                                               running.url)],
+                                  capture_output=True, text=True, timeout=30)
+            assert done.returncode == 0, (command, done.stderr)
+            if write:
+                rendered = _render(kind, done.stdout)
+                edits.append((start, end, rendered))
+                if '"attempt_id": "' in rendered and "ATTEMPT" not in ids:
+                    ids["ATTEMPT"] = _parsed(done.stdout)["attempt_id"]  # the first acquire
+                continue
+            if kind == "text":
+                assert set(expected.splitlines()) <= set(done.stdout.splitlines()), command
+            else:
+                actual = _elide_sources(_parsed(done.stdout))
+                assert _same(_parsed(expected), actual, ids), (command, done.stdout)
+    if write:
+        for start, end, rendered in reversed(edits):
+            text = text[:start] + rendered + text[end:]
+        DOCS.write_text(text.replace("ATTEMPT", ids.get("ATTEMPT", "ATTEMPT")),
+                        encoding="utf-8")
