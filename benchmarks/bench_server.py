@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 import callwindow as cw
-from callwindow.server._engine import AsyncEngineShim as AsyncEngine
+from callwindow.server._app import AsyncEngine  # the engine the server runs on
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = REPO / "tests"

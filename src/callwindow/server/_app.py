@@ -66,7 +66,7 @@ from ._schemas import (
     WindowsRequest,
 )
 
-__all__ = ["CONFIG_ENV", "app_from_env", "create_app"]
+__all__ = ["CONFIG_ENV", "AsyncEngine", "app_from_env", "create_app"]
 
 #: Where ``callwindow serve`` hands the resolved config to its worker processes.
 CONFIG_ENV = "CALLWINDOW_SERVE_CONFIG_JSON"
