@@ -20,11 +20,15 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
 
 import callwindow as cw
@@ -99,6 +103,25 @@ def test_check_answers_what_the_library_answers(http: httpx.Client) -> None:
     with cw.Engine(cw.presets.get("FR")) as engine:
         expected = engine.check(cw.Consumer(**consumer), SATURDAY).to_dict()
     assert http.post("/v1/check", json={"consumer": consumer, "at": SATURDAY}).json() == expected
+
+
+ZONES = ["Europe/Paris", "America/New_York", "Australia/Sydney", "Pacific/Chatham"]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(at=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31),
+                       timezones=st.sampled_from([UTC, ZoneInfo("Europe/Paris")])),
+       zones=st.lists(st.sampled_from(ZONES), min_size=0, max_size=2, unique=True),
+       consent=st.booleans())
+def test_the_server_decides_as_the_library_does(http: httpx.Client, at: datetime,
+                                                zones: list[str], consent: bool) -> None:
+    # A consumer with no history on either side: "p-" ids are never acquired.
+    consumer = {"id": f"p-{'-'.join(zones)}-{consent}", "timezone": zones, "consent": consent}
+    with cw.Engine(cw.presets.get("FR")) as engine:
+        expected = engine.check(cw.Consumer(**consumer), at).to_dict()
+    answer = http.post("/v1/check", json={"consumer": consumer, "at": at.isoformat()})
+    assert answer.json() == expected
 
 
 def test_check_without_consent_is_refused_for_good(http: httpx.Client) -> None:
@@ -319,6 +342,9 @@ def test_a_body_without_content_type_is_json_and_a_form_is_415(http: httpx.Clien
     body = json.dumps({"consumer": paris("ct"), "at": SATURDAY}).encode()
     bare = http.post("/v1/check", content=body, headers={"Content-Type": ""})
     assert bare.status_code == 200
+    vendor = http.post("/v1/check", content=body,
+                       headers={"Content-Type": "application/vnd.dialer+json; charset=utf-8"})
+    assert vendor.status_code == 200
     form = http.post("/v1/check", content=body,
                      headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert form.status_code == 415
@@ -383,6 +409,15 @@ def test_one_log_line_per_decision_without_identifiers(http: httpx.Client,
     text = server.log_path.read_text(encoding="utf-8")
     assert "c-log-secret" not in text
     assert "+33612345678" not in text
+
+
+def test_log_identifiers_when_asked(tmp_path: Path) -> None:
+    with CallwindowServer(["--preset", "FR", "--log-identifiers"], tmp_path).start() as fresh:
+        httpx.post(fresh.url + "/v1/check", json={"consumer": paris("c-shown"), "at": MONDAY})
+        time.sleep(0.2)
+        line = next(line for line in fresh.log() if line["event"] == "decision")
+    assert (line["consumer_id"], line["phone"], line["allowed"]) == (
+        "c-shown", "+33612345678", True)
 
 
 def decision_counts(client: httpx.Client) -> dict[tuple[str, str], float]:
@@ -494,6 +529,9 @@ def test_config_errors_are_one_line(tmp_path: Path) -> None:
     assert serve_error("--preset", "FR", "--workers", "2") == (
         2, "error: workers: 2 workers would each keep their own in-memory ledger; give a "
            "shared --ledger (sqlite:///, redis://, postgresql://)")
+    assert serve_error("--preset", "FR", "--ledger", "mysql://db/calls") == (
+        2, "error: ledger URL 'mysql://db/calls': unknown scheme 'mysql' (expected memory://, "
+           "sqlite:///, redis://, rediss://, unix:// or postgresql://)")
     (tmp_path / "short").write_text("abc")
     assert serve_error("--preset", "FR", "--token-file", str(tmp_path / "short")) == (
         2, f"error: token_file {tmp_path / 'short'}: the token has 3 characters; use at "

@@ -72,12 +72,16 @@ def serve_command(config_file: str | None, log_level: str, **given: Any) -> None
     try:
         import uvicorn
 
+        from ..ledgers import ledger_from_url
         from ..server import _app, _config, _logging
     except ImportError as error:
         raise InvalidInputError(str(error)) from None
     config = _config.load_config(config_file, given)
-    _config.load_policies(config)  # fail here, before anything listens
+    # Fail here, with one line, before anything listens: a bad policy, token or
+    # ledger URL, or a PostgreSQL that cannot be reached (Redis connects lazily).
+    _config.load_policies(config)
     _config.read_token(config)
+    ledger_from_url(config.ledger).close()
     os.environ[_app.CONFIG_ENV] = config.model_dump_json()
     with tempfile.TemporaryDirectory(prefix="callwindow-metrics-") as metrics_dir:
         if config.workers > 1:  # every worker's counts, added up by /metrics

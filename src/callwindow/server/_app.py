@@ -158,7 +158,11 @@ def app_from_env() -> FastAPI:
 
     uvicorn calls this in each worker process (``--workers N``).
     """
-    return create_app(ServeConfig.model_validate_json(os.environ[CONFIG_ENV]))
+    config = os.environ.get(CONFIG_ENV)
+    if config is None:
+        raise InvalidInputError(f"{CONFIG_ENV} is not set: start the server with "
+                                f"`callwindow serve`, or build the app with create_app(config)")
+    return create_app(ServeConfig.model_validate_json(config))
 
 
 # -- the endpoints --------------------------------------------------------------------------
@@ -499,7 +503,7 @@ class _BodyLimit:
                 await _send_error(send, 413, "too_large", self._too_large)
                 return
             more = message.get("more_body", False)
-        if size and media_type and media_type != "application/json":
+        if size and media_type and not _is_json(media_type):
             await _send_error(send, 415, "unsupported_media_type", f"content-type: "
                               f"{media_type!r}; send JSON as 'Content-Type: application/json' "
                               f"(curl: --json) or NDJSON as '{NDJSON}'")
@@ -638,6 +642,11 @@ def _joined(problems: Sequence[Problem]) -> str:
     """``field: message; ...``; a library message that starts with its field is kept as it is."""
     return "; ".join(message if not field or message.startswith(field) else f"{field}: {message}"
                      for field, message in problems)
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or (media_type.startswith("application/")
+                                                 and media_type.endswith("+json"))
 
 
 def _media_type(value: str | None) -> str:
