@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 import callwindow as cw
 from servers_callwindow import CallwindowServer
+from servers_redis import require_binary
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "server"
@@ -629,6 +629,7 @@ def test_sigterm_lets_a_request_in_flight_finish(tmp_path: Path) -> None:
 
 
 def test_curl_client(server: CallwindowServer) -> None:
+    require_binary("curl", "apt-get install -y curl")
     env = {**os.environ, "CALLWINDOW_URL": server.url}
     refused = subprocess.run(["sh", str(EXAMPLES / "check.sh"), "+33612345678", SATURDAY,
                               "consent"], capture_output=True, text=True, env=env, timeout=30)
@@ -644,9 +645,7 @@ def test_curl_client(server: CallwindowServer) -> None:
 
 
 def test_node_client(server: CallwindowServer) -> None:
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
+    node = require_binary("node", "apt-get install -y nodejs")  # CI: fail, not skip
     env = {**os.environ, "CALLWINDOW_URL": server.url}
     refused = subprocess.run([node, str(EXAMPLES / "client.mjs"), "+33699999999", SATURDAY],
                              capture_output=True, text=True, env=env, timeout=30)
@@ -661,10 +660,7 @@ def test_node_client(server: CallwindowServer) -> None:
 
 
 def test_perl_agi_script(server: CallwindowServer) -> None:
-    perl = shutil.which("perl")
-    if perl is None or subprocess.run([perl, "-MJSON::PP", "-MHTTP::Tiny", "-e", "1"]
-                                      ).returncode != 0:
-        pytest.skip("perl with JSON::PP and HTTP::Tiny is not installed")
+    perl = require_binary("perl", "apt-get install -y perl")  # JSON::PP, HTTP::Tiny: core
     # What Asterisk writes: the AGI environment, a blank line, then a reply per command.
     agi_input = ("agi_request: agi_check.pl\nagi_channel: SIP/trunk-00000001\n"
                  "agi_extension: +33688888888\n\n" + "200 result=1\n" * 4)
@@ -744,6 +740,7 @@ def _render(kind: str, output: str) -> str:
 
 def test_docs_server_page_shows_real_answers(tmp_path: Path) -> None:
     """Set CALLWINDOW_WRITE_DOCS=1 to write the answers into the page (then read them!)."""
+    require_binary("curl", "apt-get install -y curl")
     text = DOCS.read_text(encoding="utf-8")
     blocks = [(match.start(2), match.end(2), match.group(1), match.group(2))
               for match in re.finditer(_BLOCK, text, flags=re.DOTALL)]
