@@ -10,6 +10,7 @@ required from 11 August 2026, and a refusal is final).  Saturday 2026-11-21
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -31,6 +32,7 @@ from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
 
 import callwindow as cw
+from callwindow.server import ServeConfig, create_app
 from servers_callwindow import CallwindowServer
 from servers_redis import require_binary
 
@@ -391,6 +393,27 @@ def test_unknown_path_and_method(http: httpx.Client) -> None:
     answer = http.get("/v1/check")
     assert answer.status_code == 405
     assert answer.json()["error"] == "method_not_allowed"
+
+
+def test_a_bug_answers_500_without_a_traceback() -> None:
+    class Broken:
+        async def check(self, consumer: cw.Consumer, at: str | None) -> cw.Decision:
+            raise RuntimeError("secret detail in a frame")
+
+    app = create_app(ServeConfig(preset=("FR",)))
+    app.state.server.engine = Broken()  # in this process: no lifespan, no subprocess
+
+    async def ask() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.post("/v1/check", json={"consumer": paris("bug")})
+
+    answer = asyncio.run(ask())
+    assert answer.status_code == 500
+    assert answer.json() == {"error": "internal", "message": "internal error; the server "
+                             "log has the cause", "problems": []}
+    assert "Traceback" not in answer.text
+    assert "secret" not in answer.text
 
 
 # -- logs and metrics ------------------------------------------------------------------------

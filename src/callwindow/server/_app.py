@@ -145,7 +145,6 @@ def create_app(config: ServeConfig) -> FastAPI:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _request_invalid)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(InvalidInputError, _value_error)
     app.add_exception_handler(ValueError, _value_error)
     app.add_exception_handler(LedgerError, _ledger_error)
     app.add_exception_handler(Exception, _internal_error)
