@@ -15,6 +15,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -620,30 +621,33 @@ def test_redis_killed_mid_run_refuses_and_readyz_says_so(
 
 def test_sigterm_lets_a_request_in_flight_finish(tmp_path: Path) -> None:
     running = CallwindowServer(["--preset", "FR"], tmp_path).start()
-    sent = threading.Event()
 
-    def slow_body() -> Iterator[bytes]:
-        yield (json.dumps(paris("g-1")) + "\n").encode()
-        sent.set()
-        time.sleep(1.5)  # SIGTERM arrives here
-        yield (json.dumps(paris("g-2")) + "\n").encode()
+    def chunk(consumer: dict[str, Any]) -> bytes:
+        line = (json.dumps(consumer) + "\n").encode()
+        return b"%x\r\n%s\r\n" % (len(line), line)
 
-    result: dict[str, Any] = {}
-
-    def ask() -> None:
-        answer = httpx.post(running.url + "/v1/check_many", params={"at": MONDAY},
-                            content=slow_body(), timeout=20,
-                            headers={"Content-Type": "application/x-ndjson"})
-        result["lines"] = [json.loads(line) for line in answer.text.splitlines()]
-
-    client = threading.Thread(target=ask)
-    client.start()
-    assert sent.wait(10)
-    time.sleep(0.3)
-    code = running.stop()
-    client.join(20)
-    assert [line["consumer_id"] for line in result["lines"]] == ["g-1", "g-2"]
-    assert code in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once it is done
+    with socket.create_connection(("127.0.0.1", running.port), timeout=20) as sock:
+        sock.sendall(b"POST /v1/check_many?at=2026-11-23T10:00:00%2B01:00 HTTP/1.1\r\n"
+                     b"Host: 127.0.0.1\r\nContent-Type: application/x-ndjson\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n" + chunk(paris("g-1")))
+        answer = b""
+        while b'"g-1"' not in answer:  # the first decision streams back: in flight
+            answer += sock.recv(65536)
+        result: dict[str, int | None] = {}
+        stopper = threading.Thread(target=lambda: result.update(code=running.stop()))
+        stopper.start()
+        deadline = time.monotonic() + 10
+        while not any(line["event"] == "Shutting down" for line in running.log()):
+            assert time.monotonic() < deadline, "no SIGTERM seen"
+            time.sleep(0.05)
+        sock.sendall(chunk(paris("g-2")) + b"0\r\n\r\n")  # the rest, after SIGTERM
+        while not answer.endswith(b"0\r\n\r\n"):
+            more = sock.recv(65536)
+            assert more, "the server closed the connection mid-request"
+            answer += more
+    stopper.join(20)
+    assert b'"g-2"' in answer
+    assert result["code"] in (0, -signal.SIGTERM)  # uvicorn re-raises the signal when done
     assert [line["event"] for line in running.log() if line["logger"] == "callwindow.server"
             ][-1] == "stopped"
 
