@@ -567,6 +567,30 @@ def test_config_errors_are_one_line(tmp_path: Path) -> None:
            f"string as an integer; bogus: Extra inputs are not permitted")
 
 
+def test_ledger_secret_file_keys_the_ledger_as_the_library_does(tmp_path: Path) -> None:
+    key = tmp_path / "ledger.key"
+    key.write_text("32 bytes of random key material.\n")
+    url = f"sqlite:///{tmp_path / 'keyed.db'}"
+    with CallwindowServer(["--preset", "FR", "--ledger", url, "--ledger-secret-file",
+                           str(key)], tmp_path).start() as running:
+        acquired = httpx.post(running.url + "/v1/acquire",
+                              json={"consumer": paris("k-1"), "at": MONDAY}).json()
+        assert acquired["allowed"] is True
+    keyed = cw.ledger_from_url(url, secret=b"32 bytes of random key material.")
+    with cw.Engine(cw.presets.get("FR"), ledger=keyed) as engine:
+        # The Python dialer, with the same key, sees the server's attempt: 1 of 4.
+        assert engine.forget(cw.Consumer(**paris("k-1"))) == 1
+    keyed.close()
+    database = b"".join(path.read_bytes() for path in tmp_path.glob("keyed.db*"))  # and -wal
+    assert b"k-1" not in database
+    assert b"+33612345678" not in database
+    (tmp_path / "short.key").write_text("short")
+    assert serve_error("--preset", "FR", "--ledger", url, "--ledger-secret-file",
+                       str(tmp_path / "short.key")) == (
+        2, f"error: ledger_secret_file {tmp_path / 'short.key'}: use at least 16 bytes of "
+           f"key material for the HMAC")
+
+
 def test_config_file_and_environment(tmp_path: Path) -> None:
     config = tmp_path / "serve.toml"
     config.write_text('preset = ["US-TCPA"]\nledger = "memory://"\nmax_batch = 2\n')

@@ -38,6 +38,9 @@ def _option(*names: str, key: str, **kwargs: Any) -> Callable[[_F], _F]:
 @_option("--ledger", key="ledger", metavar="URL",
          help="The shared attempt ledger: sqlite:///file.db, redis://, postgresql:// "
               "[default: memory://, private to this process].")
+@_option("--ledger-secret-file", key="ledger_secret_file", metavar="FILE",
+         help="A file holding the ledger's key, so that it stores keyed hashes instead of "
+              "ids and numbers; the same key as every other engine on the ledger.")
 @_option("--retention", key="retention", metavar="ISO", help="Keep every attempt at "
          "least this long [default: P1D].")
 @_option("--host", key="host", metavar="HOST", help="The address to listen on [default: "
@@ -72,7 +75,6 @@ def serve_command(config_file: str | None, log_level: str, **given: Any) -> None
     try:
         import uvicorn
 
-        from ..ledgers import ledger_from_url
         from ..server import _app, _config, _logging
     except ImportError as error:
         raise InvalidInputError(str(error)) from None
@@ -81,7 +83,7 @@ def serve_command(config_file: str | None, log_level: str, **given: Any) -> None
     # ledger URL, or a PostgreSQL that cannot be reached (Redis connects lazily).
     _config.load_policies(config)
     _config.read_token(config)
-    ledger_from_url(config.ledger).close()
+    _config.open_ledger(config).close()
     os.environ[_app.CONFIG_ENV] = config.model_dump_json()
     with tempfile.TemporaryDirectory(prefix="callwindow-metrics-") as metrics_dir:
         if config.workers > 1:  # every worker's counts, added up by /metrics

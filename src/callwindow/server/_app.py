@@ -43,8 +43,7 @@ from .. import presets as preset_registry
 from .._decision import Decision
 from .._errors import InvalidInputError, LedgerError
 from .._models import Consumer, Policy
-from ..ledgers import ledger_from_url
-from ._config import ServeConfig, load_policies, read_token
+from ._config import ServeConfig, load_policies, open_ledger, read_token
 from ._engine import AsyncEngineShim as AsyncEngine
 from ._logging import log_decision, log_event
 from ._metrics import CONTENT_TYPE_LATEST, MeasuredLedger, Metrics
@@ -116,7 +115,7 @@ def create_app(config: ServeConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        ledger = MeasuredLedger(ledger_from_url(config.ledger), server.metrics)
+        ledger = MeasuredLedger(open_ledger(config), server.metrics)
         engine = AsyncEngine(server.policies, ledger=ledger, retention=config.retention,
                              on_ledger_error="refuse")
         server.engine = engine

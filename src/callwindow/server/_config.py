@@ -26,13 +26,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .. import presets as preset_registry
 from .._errors import InvalidInputError, PolicyError
 from .._models import Policy
+from ..ledgers import Ledger, ledger_from_url
 from ._problems import problems_of
 
-__all__ = ["ENV_PREFIX", "ServeConfig", "is_loopback", "load_config", "load_policies",
-           "read_token"]
-
-ENV_PREFIX = "CALLWINDOW_"
-
+__all__ = ["ServeConfig", "is_loopback", "load_config", "load_policies",
+           "open_ledger", "read_token"]
 
 class ServeConfig(BaseModel):
     """Everything ``callwindow serve`` can be told; see docs/server.md for each key."""
@@ -42,6 +40,8 @@ class ServeConfig(BaseModel):
     preset: tuple[str, ...] = Field(default=(), description="Jurisdiction preset ids.")
     policy: tuple[str, ...] = Field(default=(), description="Policy files (.yaml/.toml/.json).")
     ledger: str = Field(default="memory://", description="The shared attempt ledger's URL.")
+    ledger_secret_file: str | None = Field(default=None, description="A file holding the "
+                                           "ledger's key: ids stored as keyed hashes.")
     retention: str = Field(default="P1D", description="Keep every attempt at least this long.")
     host: str = "127.0.0.1"
     port: int = Field(default=8787, ge=0, le=65535)
@@ -116,6 +116,29 @@ def load_policies(config: ServeConfig) -> list[Policy]:
             raise PolicyError(f"preset: {error}", error.problems) from None
     policies += [Policy.from_file(path) for path in config.policy]
     return policies
+
+
+def open_ledger(config: ServeConfig) -> Ledger:
+    """The ledger of ``config.ledger``, keyed with ``ledger_secret_file``'s key if given.
+
+    Every engine sharing a ledger must use the same key (see docs/storage.md),
+    the server's as well as the Python dialers'.
+    """
+    secret = None
+    if config.ledger_secret_file is not None:
+        try:
+            secret = Path(config.ledger_secret_file).read_bytes().strip()
+        except OSError as error:
+            raise InvalidInputError(f"ledger_secret_file {config.ledger_secret_file}: "
+                                    f"{error.strerror}", field="ledger_secret_file") from None
+    try:
+        return ledger_from_url(config.ledger, secret=secret)
+    except ValueError as error:
+        if secret is not None and str(error).startswith("secret"):  # too short a key
+            raise InvalidInputError(f"ledger_secret_file {config.ledger_secret_file}: "
+                                    f"{str(error).removeprefix('secret: ')}",
+                                    field="ledger_secret_file") from None
+        raise
 
 
 def read_token(config: ServeConfig) -> bytes | None:
