@@ -24,8 +24,10 @@ __all__ = [
     "OutcomeAnswer",
     "OutcomeRequest",
     "PresetSummary",
+    "ProblemAnswer",
     "ReasonAnswer",
     "RecordRequest",
+    "Window",
     "WindowsAnswer",
     "WindowsRequest",
 ]
@@ -160,7 +162,7 @@ class PresetSummary(BaseModel):
     active: bool
 
 
-class Problem(BaseModel):
+class ProblemAnswer(BaseModel):
     """One bad field: its full path in the body and the library's message."""
 
     field: str
@@ -172,4 +174,4 @@ class ErrorAnswer(BaseModel):
 
     error: str = Field(examples=["invalid_input"])
     message: str
-    problems: list[Problem] = []
+    problems: list[ProblemAnswer] = []
