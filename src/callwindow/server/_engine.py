@@ -33,7 +33,6 @@ class AsyncEngineShim:
                  on_ledger_error: Literal["refuse", "raise"] = "refuse") -> None:
         self._engine = Engine(policy, clock=clock, ledger=ledger, retention=retention,
                               on_ledger_error=on_ledger_error)
-        self.policies: tuple[Policy, ...] = self._engine.policies
 
     async def check(self, consumer: Consumer, at: datetime | str | None = None) -> Decision:
         """See ``Engine.check``."""
