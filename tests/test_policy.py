@@ -385,5 +385,5 @@ def test_holidays_removed_by_name_must_be_holiday_names_of_the_calendar() -> Non
     assert cw.Policy.model_validate({"id": "p", "holidays": known}).holidays is not None
     unknown = {**known, "remove": ["Day After Thanksgiving", "Boxing Day", "Arbor Day"]}
     with pytest.raises(cw.PolicyError,
-                       match="holidays.remove.1: 'Boxing Day' is not a holiday name of US"):
+                       match=r"holidays\.remove\.1: 'Boxing Day' is not a holiday name of US"):
         cw.Policy.model_validate({"id": "p", "holidays": unknown})

@@ -105,10 +105,12 @@ def _error(message: str) -> None:
 
 
 class _Group(click.Group):
-    """The command group; ``calendar`` (tables, pictures) is imported only when named."""
+    """The command group; ``calendar`` (tables, pictures) and ``serve`` (the web stack)
+    are imported only when named."""
 
     _lazy: ClassVar[dict[str, tuple[str, str]]] = {
-        "calendar": ("callwindow.cli._calendar", "calendar_command")}
+        "calendar": ("callwindow.cli._calendar", "calendar_command"),
+        "serve": ("callwindow.cli._serve", "serve_command")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self._lazy})
