@@ -315,7 +315,7 @@ def test_openapi_and_interactive_docs(http: httpx.Client) -> None:
      "at: 'saturday' is not an ISO-8601 date-time"),
     ({"consumer": paris("x"), "when": SATURDAY}, "when", "Extra inputs are not permitted"),
     ({"consumer": {"phone": "+33612345678", "consent": "maybe"}}, "consumer.consent",
-     "Input should be a valid boolean, unable to interpret input"),
+     "Input should be a valid boolean, unable to interpret input (got 'maybe')"),
     ({"at": SATURDAY}, "consumer", "Field required"),
 ])
 def test_bad_field_is_422_naming_it(http: httpx.Client, body: dict[str, Any], field: str,
@@ -358,8 +358,8 @@ def test_check_many_bad_consumer_names_its_index(http: httpx.Client) -> None:
     answer = http.post("/v1/check_many", params={"at": MONDAY},
                        json=[paris("ok"), {"phone": "+33612345678", "tags": "debt"}])
     assert answer.status_code == 422
-    assert answer.json()["problems"] == [{"field": "[1].tags",
-                                          "message": "Input should be a valid dictionary"}]
+    assert answer.json()["problems"] == [
+        {"field": "[1].tags", "message": "Input should be a valid dictionary (got 'debt')"}]
 
 
 def test_unknown_outcome_is_422_and_unknown_attempt_404(http: httpx.Client) -> None:
@@ -594,7 +594,7 @@ def test_ledger_secret_file_keys_the_ledger_as_the_library_does(tmp_path: Path) 
 def test_config_file_and_environment(tmp_path: Path) -> None:
     config = tmp_path / "serve.toml"
     config.write_text('preset = ["US-TCPA"]\nledger = "memory://"\nmax_batch = 2\n')
-    env = {"CALLWINDOW_CONFIG": str(config), "CALLWINDOW_PRESET": "FR",  # env wins over file
+    env = {"CALLWINDOW_SERVE_CONFIG": str(config), "CALLWINDOW_PRESET": "FR",  # env wins over file
            "CALLWINDOW_LEDGER": f"sqlite:///{tmp_path / 'env.db'}"}
     with CallwindowServer([], tmp_path, env=env).start() as running:
         presets = httpx.get(running.url + "/v1/presets").json()

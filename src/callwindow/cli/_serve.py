@@ -28,7 +28,7 @@ def _option(*names: str, key: str, **kwargs: Any) -> Callable[[_F], _F]:
 
 
 @click.command("serve", short_help="Serve decisions over HTTP (the server extra).")
-@click.option("--config", "config_file", envvar="CALLWINDOW_CONFIG", show_envvar=True,
+@click.option("--config", "config_file", envvar="CALLWINDOW_SERVE_CONFIG", show_envvar=True,
               metavar="FILE", help="A TOML file of the keys below (flags and environment "
               "variables win over it).")
 @_option("--preset", key="preset", multiple=True, metavar="ID",

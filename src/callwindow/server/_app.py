@@ -42,7 +42,7 @@ from .. import __version__, _time
 from .. import presets as preset_registry
 from .._async_engine import AsyncEngine
 from .._decision import Decision
-from .._errors import InvalidInputError, LedgerError
+from .._errors import ConsumerError, InvalidInputError, LedgerError
 from .._models import Consumer, Policy
 from ._config import ServeConfig, load_policies, open_async_ledger, read_token
 from ._logging import log_decision, log_event
@@ -325,7 +325,7 @@ def _consumers_json(body: bytes, max_batch: int) -> list[Consumer]:
                        f"({max_batch}); send NDJSON to stream a longer list")
     try:
         return _CONSUMERS.validate_python(raw)
-    except ValidationError as error:
+    except (ValidationError, ConsumerError) as error:
         problems = problems_of(error)
         raise ApiError(422, "invalid_input", _joined(problems), problems) from None
 
@@ -369,7 +369,7 @@ async def _judge_lines(engine: AsyncEngine, lines: Sequence[bytes], number: int,
         try:
             consumers.append(Consumer.model_validate_json(line))
             answers.append(None)
-        except ValidationError as error:
+        except (ValidationError, ConsumerError) as error:
             answers.append(_error_line(offset, *problems_of(error)[0],
                                        problems=problems_of(error)))
     judged = iter(await engine.check_many(consumers, moment)) if consumers else iter(())

@@ -5,7 +5,7 @@ Every key can be set three ways; the first found wins:
 1. a flag of ``callwindow serve`` (``--ledger URL``),
 2. an environment variable, ``CALLWINDOW_`` and the key in capitals
    (``CALLWINDOW_LEDGER``; lists separated by spaces),
-3. the TOML file named by ``--config`` or ``CALLWINDOW_CONFIG`` (``ledger = "..."``),
+3. the TOML file named by ``--config`` or ``CALLWINDOW_SERVE_CONFIG`` (``ledger = "..."``),
 
 and otherwise the default below.  The rules that keep a server safe (a token
 before listening beyond loopback; one shared ledger before several workers)

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from .._errors import ConsumerError
+
 __all__ = ["Problem", "field_path", "problems_of", "value_error_problem"]
 
 Problem = tuple[str, str]
@@ -33,14 +35,24 @@ def field_path(loc: Sequence[int | str]) -> str:
     return path
 
 
-def problems_of(error: ValidationError | Sequence[dict[str, object]],
+def problems_of(error: ValidationError | ConsumerError | Sequence[dict[str, object]],
                 prefix: Sequence[int | str] = ()) -> list[Problem]:
-    """One problem per pydantic error, each field prefixed by ``prefix``."""
+    """One problem per pydantic error (or per problem of a ``ConsumerError``, which
+    ``Consumer.model_validate_json`` raises), each field prefixed by ``prefix``."""
+    if isinstance(error, ConsumerError):
+        head = field_path(prefix)
+        return [(f"{head}.{field}" if head and field else head or field, message)
+                for field, message in error.problems]
     items = error.errors() if isinstance(error, ValidationError) else error
-    problems = []
+    problems: list[Problem] = []
     for item in items:
         loc = item.get("loc", ())
         assert isinstance(loc, tuple)
+        context = item.get("ctx")
+        inner = context.get("error") if isinstance(context, dict) else None
+        if isinstance(inner, ConsumerError):  # a Consumer nested in the body: its own paths
+            problems += problems_of(inner, (*prefix, *loc))
+            continue
         message = str(item.get("msg", "invalid")).removeprefix("Value error, ")
         problems.append((field_path((*prefix, *loc)), message))
     return problems or [("", "invalid input")]
