@@ -10,6 +10,8 @@ __all__ = ["Outcome", "ReasonCode"]
 class ReasonCode(StrEnum):
     """Why a call is refused; each value is stable and safe to store."""
 
+    __module__ = "callwindow"
+
     OUTSIDE_HOURS = "outside_hours"
     CLOSED_DAY = "closed_day"
     HOLIDAY = "holiday"
@@ -24,6 +26,8 @@ class ReasonCode(StrEnum):
 
 class Outcome(StrEnum):
     """How a call attempt ended; ``PENDING`` until the dialer says."""
+
+    __module__ = "callwindow"
 
     PENDING = "pending"
     NO_ANSWER = "no_answer"

@@ -907,3 +907,10 @@ class Consumer(_Frozen):
 
 
 Policy.model_rebuild()  # ``stack`` holds policies
+
+# The public classes read as ``callwindow.Policy`` (reprs, docs, pickles), not
+# by the private module that defines them; set after the rebuild, which
+# resolves names in this module.
+for _public in (AppliesTo, Blackout, Consumer, CooldownRule, HolidayRule, LimitRule, Policy):
+    _public.__module__ = "callwindow"
+
