@@ -1,4 +1,4 @@
-"""The dialer loop in asyncio: several workers race on the same contacts, one engine.
+"""The dialer loop in asyncio: several workers race on the same contacts, one AsyncEngine.
 
     python examples/dialer_loop_async.py --start 2026-11-23T10:00:00+01:00
     python examples/dialer_loop_async.py --workers 8 --campaigns 6 --days 60 --quiet
@@ -8,7 +8,10 @@
 each contact is queued several times, and ``--workers`` asyncio tasks
 (default 4) take the jobs that are due and dial them concurrently: the race
 a real call centre has when two campaigns, or two dialer hosts, hold the
-same person.  Nobody ever answers (the stub's outcome is always
+same person.  ``cw.AsyncEngine`` awaits the ledger (``redis.asyncio``,
+psycopg's ``AsyncConnection``; SQLite from a worker thread), so no worker
+holds a thread while its Redis or PostgreSQL round trip is in flight.
+Nobody ever answers (the stub's outcome is always
 ``no_answer``), so every job comes back the next day until the rules stop
 it.  ``engine.acquire`` counts and records in one atomic step, so however
 the workers interleave, France's limit (4 calls or attempts per 30 calendar
@@ -91,7 +94,7 @@ def local(decision: cw.Decision, when: datetime) -> datetime:
 
 
 class Dialer:
-    def __init__(self, engine: cw.Engine, clock: FrozenClock, quiet: bool) -> None:
+    def __init__(self, engine: cw.AsyncEngine, clock: FrozenClock, quiet: bool) -> None:
         self.engine = engine
         self.clock = clock
         self.quiet = quiet
@@ -119,17 +122,14 @@ class Dialer:
         consumer = job.contact.consumer()
         engine = self.engine
         now = self.clock.now()
-        # The engine and the ledgers are synchronous (SQLite, Redis and PostgreSQL
-        # calls block on I/O), so they run in the default thread pool instead of
-        # blocking the event loop; the Engine is thread-safe and acquire() counts
-        # and records atomically, so threads racing for one consumer cannot both
-        # take the last allowed attempt.
-        decision = await asyncio.to_thread(engine.acquire, consumer)
+        # acquire() counts and records in one atomic step on the ledger, so two
+        # tasks racing for one consumer cannot both take the last allowed attempt.
+        decision = await engine.acquire(consumer)
         stamp = f"{local(decision, now):%a %Y-%m-%d %H:%M %Z}"
         if decision.allowed:
             assert decision.attempt_id is not None
             outcome = await place_call(job)
-            await asyncio.to_thread(engine.set_outcome, decision.attempt_id, outcome)
+            await engine.set_outcome(decision.attempt_id, outcome)
             self.calls.append(Call(job.contact.id, local(decision, now).date()))
             self.log(number, job, f"{stamp}  allowed  ({outcome.value})")
             self.schedule(now + RETRY_AFTER, job)
@@ -182,20 +182,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         clock = FrozenClock(args.start or datetime.now().astimezone())
-        ledger = cw.ledger_from_url(args.ledger)
         policy = cw.presets.get(args.preset)
+        # The engine opens the ledger's asyncio transport from the URL, and
+        # closes it with ``async with``.
+        engine = cw.AsyncEngine(policy, clock=clock, ledger=args.ledger)
     except (ValueError, cw.CallWindowError) as error:
         print(f"error: {error}")
         return 2
     jobs = [Job(campaign, contact) for contact in CONTACTS
             for campaign in range(1, args.campaigns + 1)]
-    try:
-        # One engine for every worker: it is thread-safe, and it compiles each
-        # zone's calendar once for all of them.
-        dialer = Dialer(cw.Engine(policy, clock=clock, ledger=ledger), clock, args.quiet)
-        asyncio.run(dialer.run(jobs, args.workers, clock.now() + timedelta(days=args.days)))
-    finally:
-        ledger.close()
+    # One engine for every worker: it compiles each zone's calendar once for all.
+    dialer = Dialer(engine, clock, args.quiet)
+
+    async def run() -> None:
+        async with engine:
+            await dialer.run(jobs, args.workers, clock.now() + timedelta(days=args.days))
+
+    asyncio.run(run())
 
     by_contact: dict[str, list[date]] = defaultdict(list)
     for call in dialer.calls:

@@ -158,7 +158,13 @@ class Judge:
         zones = consumer.candidate_zones
         if not plan.is_open(t):  # refused by the clock: read what explains it
             return self._explain(consumer, plan, keys, at, t)
-        constraints = self._constraints(plan, keys, zones, t)
+        # What each rule in force asks of this consumer's history.  Inlined, and
+        # ``_new``, because this is the hot path of every acquire (measured).
+        scope_key, identity = keys.scopes.get, keys.identity
+        constraints = [
+            _new(Constraint, (scope_key(scopes[0], identity), (), since, outcomes, limit))
+            if len(scopes) == 1 else _new(Constraint, (*keys.per(scopes), since, outcomes, limit))
+            for scopes, since, outcomes, limit in plan.asks(zones, t)]
         attempt = (_new(Attempt, (t, _PENDING, keys.keys, self._kept_for(t, _PENDING)))
                    if record else None)
 
@@ -261,19 +267,6 @@ class Judge:
         return retention_for(self.rules, outcome, self._retention_floor)
 
     # -- internals ---------------------------------------------------------------------
-
-    def _constraints(self, plan: Plan, keys: LedgerKeys, zones: tuple[str, ...], t: int
-                     ) -> list[Constraint]:
-        """What to ask the ledger about the consumer at ``t``, for the rules in force.
-
-        ``_new``: see its comment.
-        """
-        new = _new
-        scope_key, identity = keys.scopes.get, keys.identity
-        return [new(Constraint, (scope_key(scopes[0], identity), (), since, outcomes, limit))
-                if len(scopes) == 1
-                else new(Constraint, (*keys.per(scopes), since, outcomes, limit))
-                for scopes, since, outcomes, limit in plan.asks(zones, t)]
 
     def _read(self, plan: Plan, keys: LedgerKeys, zones: tuple[str, ...], t: int,
               then: Callable[[Tally], _T],

@@ -330,8 +330,11 @@ class AsyncPostgresLedger(_Database):
     with ``LedgerError`` (and is refused).
 
     Args:
-        conninfo, secret, connect_timeout: as for ``PostgresLedger``.
-        min_size, max_size: connections the pool keeps open, at least and at most.
+        conninfo: as for ``PostgresLedger``.
+        secret: as for ``PostgresLedger``.
+        connect_timeout: as for ``PostgresLedger``.
+        min_size: connections the pool keeps open, at least.
+        max_size: connections the pool opens, at most.
         pool_timeout: seconds a call waits for a connection from the pool.
     """
 

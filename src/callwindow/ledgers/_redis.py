@@ -229,18 +229,26 @@ class AsyncRedisLedger(_Layout):
     """``RedisLedger`` for asyncio programs, on ``redis.asyncio``: the same keys,
     scripts and guarantees, and one connection pool for every task.
 
-    Args are ``RedisLedger``'s; a client passed in must be a
-    ``redis.asyncio.Redis`` (or ``redis.asyncio.cluster.RedisCluster``).
+    Args are ``RedisLedger``'s, and ``max_connections``: the pool's size (a
+    task waits up to ``socket_timeout`` for a free connection).  A client
+    passed in must be a ``redis.asyncio.Redis`` (or
+    ``redis.asyncio.cluster.RedisCluster``).
     """
 
     def __init__(self, url_or_client: str | redis.asyncio.Redis | Any, *,
                  secret: bytes | str | None = None, prefix: str = "callwindow",
-                 shard_by_subject: bool = False, socket_timeout: float = 2.0) -> None:
+                 shard_by_subject: bool = False, socket_timeout: float = 2.0,
+                 max_connections: int = 64) -> None:
         self._owned = isinstance(url_or_client, str)
         client: Any
         if isinstance(url_or_client, str):
-            client = redis.asyncio.Redis.from_url(
-                url_or_client, **_client_options(socket_timeout, redis.asyncio.retry.Retry))
+            # A bounded pool that makes a task wait for a free connection (up to
+            # the socket timeout) rather than fail: hundreds of tasks share a few
+            # connections, as they would share a server's file descriptors.
+            pool = redis.asyncio.BlockingConnectionPool.from_url(
+                url_or_client, max_connections=max_connections, timeout=socket_timeout,
+                **_client_options(socket_timeout, redis.asyncio.retry.Retry))
+            client = redis.asyncio.Redis(connection_pool=pool)
         else:
             client = url_or_client
         super().__init__(secret, prefix, shard_by_subject, _describe(client))
