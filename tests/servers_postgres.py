@@ -42,7 +42,8 @@ __all__ = ["PostgresServer", "find_postgres_bindir", "start_postgres", "unavaila
 SUPERUSER = "postgres"
 DATABASE = "callwindow"
 _MISSING = "PostgreSQL server binaries not found: apt-get install -y postgresql"
-_READY_TIMEOUT = 30.0  # seconds to wait for the server to accept connections
+_READY_TIMEOUT = 90.0  # seconds to wait for the server to accept connections (crash
+# recovery replays the WAL: on a loaded two-core machine that has taken over 30 s)
 
 
 def unavailable(reason: str) -> NoReturn:

@@ -15,7 +15,7 @@ from . import _time
 from ._decision import Decision
 from ._engine import check_attempt_id, subjects_of, unknown_attempt
 from ._enums import Outcome
-from ._judge import Exchange, Judge, as_ledger_error, as_outcome
+from ._judge import Exchange, Judge, Shell, as_ledger_error, as_outcome
 from ._models import Consumer, Policy
 from ._time import Clock
 from .ledgers import (
@@ -31,7 +31,7 @@ __all__ = ["AsyncEngine"]
 _T = TypeVar("_T")
 
 
-class AsyncEngine:
+class AsyncEngine(Shell):
     """``Engine`` for asyncio programs: the same rules and answers, awaited.
 
     Args are ``Engine``'s.  ``ledger`` may be an ``AsyncLedger``, a plain
@@ -49,9 +49,8 @@ class AsyncEngine:
     def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None = None,
                  ledger: AsyncLedger | Ledger | str | None = None, retention: str = "P1D",
                  on_ledger_error: Literal["refuse", "raise"] = "refuse") -> None:
-        self._judge = judge = Judge(policy, clock=clock, retention=retention,
-                                    on_ledger_error=on_ledger_error)
-        self._planner = judge.planner
+        self._judge = Judge(policy, clock=clock, retention=retention,
+                            on_ledger_error=on_ledger_error)
         self._owns_ledger = ledger is None or isinstance(ledger, str)
         if ledger is None:
             ledger = MemoryLedger()
@@ -63,37 +62,13 @@ class AsyncEngine:
             raise TypeError(f"ledger: expected an AsyncLedger, a Ledger or a URL, "
                             f"got {type(ledger).__name__}")
 
-    @property
-    def policies(self) -> tuple[Policy, ...]:
-        """The policies this engine applies, as given."""
-        return self._judge.policies
-
-    @property
-    def clock(self) -> Clock:
-        """Where "now" comes from."""
-        return self._judge.clock
-
     async def check(self, consumer: Consumer, at: datetime | str | None = None) -> Decision:
         """See ``Engine.check``."""
-        judge = self._judge
-        moment = judge.instant(at, "at")
-        t = _time.to_us(moment)
-        plan = self._planner.plan(consumer)
-        if plan.rules:
-            return await self._run(judge.decide(consumer, plan, moment, t, record=False))
-        return Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
-                              plan.policy_ids, plan)
+        return await self._run(self._judge.judge(consumer, at, record=False))
 
     async def acquire(self, consumer: Consumer, at: datetime | str | None = None) -> Decision:
         """See ``Engine.acquire``."""
-        judge = self._judge
-        moment = judge.instant(at, "at")
-        t = _time.to_us(moment)
-        plan = self._planner.plan(consumer)
-        if plan.rules:
-            return await self._run(judge.decide(consumer, plan, moment, t, record=True))
-        return Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
-                              plan.policy_ids, plan)
+        return await self._run(self._judge.judge(consumer, at, record=True))
 
     async def check_many(self, consumers: Iterable[Consumer],
                          at: datetime | str | None = None) -> list[Decision]:
@@ -144,10 +119,6 @@ class AsyncEngine:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
-
-    def __repr__(self) -> str:
-        ids = ", ".join(policy.id for policy in self.policies)
-        return f"callwindow.AsyncEngine([{ids}], ledger={self.ledger!r})"
 
     # -- the shell ---------------------------------------------------------------------
 

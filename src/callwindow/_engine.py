@@ -16,7 +16,7 @@ from . import _time
 from ._decision import Decision
 from ._enums import Outcome
 from ._errors import InvalidInputError
-from ._judge import Exchange, Judge, as_ledger_error, as_outcome
+from ._judge import Exchange, Judge, Shell, as_ledger_error, as_outcome
 from ._models import Consumer, Policy
 from ._time import Clock
 from .ledgers import Ledger, MemoryLedger, ledger_from_url
@@ -28,7 +28,7 @@ _US = _time.US
 _floor = math.floor
 
 
-class Engine:
+class Engine(Shell):
     """Decides whether a consumer may be called, and when first if not.
 
     Args:
@@ -64,8 +64,8 @@ class Engine:
                  on_ledger_error: Literal["refuse", "raise"] = "refuse") -> None:
         self._judge = judge = Judge(policy, clock=clock, retention=retention,
                                     on_ledger_error=on_ledger_error)
-        # Read on the hot path: a plan lookup inlined in check and acquire, and
-        # ``_time.to_us`` in check (measured: each a tenth of an allowed check);
+        # Read on check()'s hot path, which unrolls Judge.judge: the plan lookup
+        # and _time.to_us inlined (measured: each a tenth of an allowed check);
         # planner.plan() makes a missing plan and names a wrong argument.
         self._plans = judge.planner.plans
         self._scoped = judge.planner.scoped
@@ -78,16 +78,6 @@ class Engine:
             raise TypeError(f"ledger: expected a Ledger or a URL, got {type(ledger).__name__}")
         self.ledger: Ledger = ledger
 
-    @property
-    def policies(self) -> tuple[Policy, ...]:
-        """The policies this engine applies, as given."""
-        return self._judge.policies
-
-    @property
-    def clock(self) -> Clock:
-        """Where "now" comes from."""
-        return self._judge.clock
-
     def check(self, consumer: Consumer, at: datetime | str | None = None) -> Decision:
         """Whether ``consumer`` may be called at ``at`` (default: the clock's now).
 
@@ -96,9 +86,10 @@ class Engine:
         cooldowns, the history is read once (also for a refusal, which it
         explains).
         """
+        # Judge.judge(consumer, at, record=False), unrolled: the hot path (see __init__).
         judge = self._judge
         moment = judge.instant(at, "at")
-        t = _floor(moment.timestamp() * _US + 0.5)  # _time.to_us, inlined (see __init__)
+        t = _floor(moment.timestamp() * _US + 0.5)
         plan = ((not self._scoped and type(consumer) is Consumer
                  and self._plans.get(consumer.plan_key)) or judge.planner.plan(consumer))
         if plan.rules:
@@ -115,15 +106,7 @@ class Engine:
         attempt that the count should have seen, so N dialers racing for one
         consumer never exceed a limit.  A refused call records nothing.
         """
-        judge = self._judge
-        moment = judge.instant(at, "at")
-        t = _time.to_us(moment)
-        plan = ((not self._scoped and type(consumer) is Consumer
-                 and self._plans.get(consumer.plan_key)) or judge.planner.plan(consumer))
-        if plan.rules:
-            return self._run(judge.decide(consumer, plan, moment, t, record=True))
-        return Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
-                              plan.policy_ids, plan)
+        return self._run(self._judge.judge(consumer, at, record=True))
 
     def check_many(self, consumers: Iterable[Consumer], at: datetime | str | None = None
                    ) -> list[Decision]:
@@ -202,10 +185,6 @@ class Engine:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-    def __repr__(self) -> str:
-        ids = ", ".join(policy.id for policy in self.policies)
-        return f"callwindow.Engine([{ids}], ledger={self.ledger!r})"
 
     # -- the shell ---------------------------------------------------------------------
 

@@ -255,19 +255,18 @@ def _ordinal(text: str, word: str, *, last_allowed: bool) -> int:
 
 
 def _weekday(text: str, word: str) -> int:
-    weekday = _WEEKDAYS.get(word)
-    if weekday is None:
-        raise ValueError(f"{text!r}: unknown weekday {word!r} (expected monday..sunday "
-                         f"or mon..sun)")
-    return weekday
+    return _named(_WEEKDAYS, text, word, "weekday", "monday..sunday or mon..sun")
 
 
 def _month(text: str, word: str) -> int:
-    month = _MONTHS.get(word)
-    if month is None:
-        raise ValueError(f"{text!r}: unknown month {word!r} (expected january..december "
-                         f"or jan..dec)")
-    return month
+    return _named(_MONTHS, text, word, "month", "january..december or jan..dec")
+
+
+def _named(table: dict[str, int], text: str, word: str, what: str, expected: str) -> int:
+    found = table.get(word)
+    if found is None:
+        raise ValueError(f"{text!r}: unknown {what} {word!r} (expected {expected})")
+    return found
 
 
 class HolidayCalendar:

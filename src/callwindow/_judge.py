@@ -40,7 +40,7 @@ from ._plan import Plan, Planner
 from ._search import first_allowed, history_windows
 from ._time import US, Clock, SystemClock, from_us
 
-__all__ = ["Exchange", "Judge", "Reply", "as_ledger_error"]
+__all__ = ["Exchange", "Judge", "Reply", "Shell", "as_ledger_error", "as_outcome"]
 
 _T = TypeVar("_T")
 _PENDING = Outcome.PENDING.value
@@ -90,6 +90,28 @@ class _Refusal:
         if plan.refusals:
             return reasons, None
         return reasons, first_allowed(plan.calendars, tally, t)
+
+
+class Shell:
+    """What both engine shells show of the judge they wrap."""
+
+    _judge: Judge
+
+    @property
+    def policies(self) -> tuple[Policy, ...]:
+        """The policies this engine applies, as given."""
+        return self._judge.policies
+
+    @property
+    def clock(self) -> Clock:
+        """Where "now" comes from."""
+        return self._judge.clock
+
+    def __repr__(self) -> str:
+        ids = ", ".join(policy.id for policy in self.policies)
+        return f"callwindow.{type(self).__name__}([{ids}], ledger={self.ledger!r})"
+
+    ledger: object
 
 
 class Judge:
@@ -147,9 +169,19 @@ class Judge:
 
     # -- check and acquire -------------------------------------------------------------
 
+    def judge(self, consumer: Consumer, at: datetime | str | None, *, record: bool
+              ) -> Decision | Exchange[Decision]:
+        """``check`` (``record=False``) or ``acquire`` of ``consumer`` at ``at``."""
+        moment = self.instant(at, "at")
+        return self.decide(consumer, self.planner.plan(consumer), moment, _time.to_us(moment),
+                           record=record)
+
     def decide(self, consumer: Consumer, plan: Plan, at: datetime, t: int, *,
                record: bool) -> Decision | Exchange[Decision]:
-        """``check`` (``record=False``) or ``acquire`` of a consumer whose plan has rules."""
+        """``judge``, once the instant is known in µs and the plan found."""
+        if not plan.rules:  # the calendars alone decide: no history to read or write
+            return Decision._made(plan.is_open(t), at, t, consumer.id, plan.zones,
+                                  plan.policy_ids, plan)
         try:
             keys: LedgerKeys = consumer.ledger_keys
         except ValueError as error:  # nobody to count attempts for: refused
@@ -192,15 +224,15 @@ class Judge:
         shared: dict[int, Decision] = {}
         for consumer in consumers:
             plan = planner.plan(consumer)
-            if plan.rules:
-                steps.append(self.decide(consumer, plan, at, t, record=False))
-                continue
             first = shared.get(id(plan))
-            allowed = first.allowed if first is not None else plan.is_open(t)
-            decision = Decision._made(allowed, at, t, consumer.id, plan.zones, plan.policy_ids,
-                                      plan)
-            shared.setdefault(id(plan), decision)
-            steps.append(decision)
+            if plan.rules or first is None:
+                step = self.decide(consumer, plan, at, t, record=False)
+                if isinstance(step, Decision):
+                    shared[id(plan)] = step
+                steps.append(step)
+            else:  # one of a kind already judged at this instant: its answer
+                steps.append(Decision._made(first.allowed, at, t, consumer.id, plan.zones,
+                                            plan.policy_ids, plan))
         return steps
 
     # -- the other questions -----------------------------------------------------------

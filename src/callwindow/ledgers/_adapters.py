@@ -3,43 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from .._frequency import Attempt, Constraint
 from ._base import Ledger, Matches
 
 __all__ = ["InPlaceLedger", "ThreadedLedger"]
 
-
-class InPlaceLedger:
-    """Calls a ledger that never waits (``MemoryLedger``) directly from the event loop.
-
-    Its lock is held for microseconds and never across I/O, so a thread
-    would cost more than it saves.
-    """
-
-    def __init__(self, ledger: Ledger) -> None:
-        self.ledger = ledger
-
-    def __repr__(self) -> str:
-        return f"InPlaceLedger({self.ledger!r})"
-
-    async def check_and_record(self, subject: str, constraints: Sequence[Constraint],
-                               attempt: Attempt | None) -> tuple[str | None, Matches]:
-        """See ``Ledger.check_and_record``."""
-        return self.ledger.check_and_record(subject, constraints, attempt)
-
-    async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
-        """See ``Ledger.set_outcome``."""
-        return self.ledger.set_outcome(attempt_id, outcome, retention)
-
-    async def forget(self, subjects: Sequence[str]) -> int:
-        """See ``Ledger.forget``."""
-        return self.ledger.forget(subjects)
-
-    async def aclose(self) -> None:
-        """Close the wrapped ledger."""
-        self.ledger.close()
+_T = TypeVar("_T")
 
 
 class ThreadedLedger:
@@ -55,22 +27,35 @@ class ThreadedLedger:
         self.ledger = ledger
 
     def __repr__(self) -> str:
-        return f"ThreadedLedger({self.ledger!r})"
+        return f"{type(self).__name__}({self.ledger!r})"
 
     async def check_and_record(self, subject: str, constraints: Sequence[Constraint],
                                attempt: Attempt | None) -> tuple[str | None, Matches]:
         """See ``Ledger.check_and_record``."""
-        return await asyncio.to_thread(self.ledger.check_and_record, subject, constraints,
-                                       attempt)
+        return await self._call(self.ledger.check_and_record, subject, constraints, attempt)
 
     async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
-        return await asyncio.to_thread(self.ledger.set_outcome, attempt_id, outcome, retention)
+        return await self._call(self.ledger.set_outcome, attempt_id, outcome, retention)
 
     async def forget(self, subjects: Sequence[str]) -> int:
         """See ``Ledger.forget``."""
-        return await asyncio.to_thread(self.ledger.forget, subjects)
+        return await self._call(self.ledger.forget, subjects)
 
     async def aclose(self) -> None:
-        """Close the wrapped ledger (each thread's SQLite connection closes with it)."""
+        """Close the wrapped ledger."""
         self.ledger.close()
+
+    async def _call(self, call: Callable[..., _T], *args: Any) -> _T:
+        return await asyncio.to_thread(call, *args)
+
+
+class InPlaceLedger(ThreadedLedger):
+    """Calls a ledger that never waits (``MemoryLedger``) directly from the event loop.
+
+    Its lock is held for microseconds and never across I/O, so a thread
+    would cost more than it saves.
+    """
+
+    async def _call(self, call: Callable[..., _T], *args: Any) -> _T:
+        return call(*args)

@@ -119,6 +119,20 @@ class _Database(KeyedLedger):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, hashed={self.hashes_keys})"
 
+    def _check_call(self, subject: str, constraints: Sequence[Constraint],
+                    attempt: Attempt | None
+                    ) -> tuple[list[tuple[str, list[Any]]], str | None, int, float] | None:
+        """What one check-and-record sends: its statements, the new attempt's id, the
+        number of constraints and the time; ``None`` when there is nothing to ask."""
+        _, constraints, attempt = self.stored(subject, constraints, attempt)
+        if attempt is not None and any(c.limit <= 0 for c in constraints):
+            attempt = None  # refused whatever is kept: just count
+        if attempt is None and not constraints:
+            return None
+        now = time.time()
+        statements, attempt_id = _check_statements(constraints, attempt, now)
+        return statements, attempt_id, len(constraints), now
+
     def _error(self, error: BaseException) -> LedgerError:
         """``error`` as a ``LedgerError`` naming this ledger (and never its password)."""
         problem = " ".join(str(error).split()) or type(error).__name__
@@ -179,17 +193,14 @@ class PostgresLedger(_Database):
     def check_and_record(self, subject: str, constraints: Sequence[Constraint],
                          attempt: Attempt | None) -> tuple[str | None, Matches]:
         """See ``Ledger.check_and_record``."""
-        _, constraints, attempt = self.stored(subject, constraints, attempt)
-        if attempt is not None and any(c.limit <= 0 for c in constraints):
-            attempt = None  # refused whatever is kept: just count
-        if attempt is None and not constraints:
+        call = self._check_call(subject, constraints, attempt)
+        if call is None:
             return None, ()
-        now = time.time()
-        statements, attempt_id = _check_statements(constraints, attempt, now)
+        statements, attempt_id, count, now = call
         try:
             with self._transaction() as conn:
                 cursors = [conn.execute(sql, params) for sql, params in statements]
-            recorded, matches = _checked(cursors[-1].fetchall(), len(constraints), attempt_id)
+            recorded, matches = _checked(cursors[-1].fetchall(), count, attempt_id)
             if recorded:
                 self._wrote(now)
         except (psycopg.Error, OSError) as error:
@@ -376,15 +387,11 @@ class AsyncPostgresLedger(_Database):
     async def check_and_record(self, subject: str, constraints: Sequence[Constraint],
                                attempt: Attempt | None) -> tuple[str | None, Matches]:
         """See ``Ledger.check_and_record``."""
-        _, constraints, attempt = self.stored(subject, constraints, attempt)
-        if attempt is not None and any(c.limit <= 0 for c in constraints):
-            attempt = None  # refused whatever is kept: just count
-        if attempt is None and not constraints:
+        call = self._check_call(subject, constraints, attempt)
+        if call is None:
             return None, ()
-        now = time.time()
-        statements, attempt_id = _check_statements(constraints, attempt, now)
-        rows = await self._transaction(statements)
-        recorded, matches = _checked(rows, len(constraints), attempt_id)
+        statements, attempt_id, count, now = call
+        recorded, matches = _checked(await self._transaction(statements), count, attempt_id)
         if recorded:
             self._writes += 1
             if self._writes % _PURGE_EVERY == 0:

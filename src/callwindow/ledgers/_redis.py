@@ -51,8 +51,8 @@ class _Layout(KeyedLedger):
     ``AsyncRedisLedger`` (``redis.asyncio``).
     """
 
-    def __init__(self, secret: bytes | str | None, prefix: str, shard_by_subject: bool,
-                 where: str) -> None:
+    def __init__(self, client: Any, owned: bool, secret: bytes | str | None, prefix: str,
+                 shard_by_subject: bool) -> None:
         super().__init__(secret)
         if not prefix or "{" in prefix or "}" in prefix:
             raise InvalidInputError(
@@ -60,7 +60,12 @@ class _Layout(KeyedLedger):
                 f"(braces would change the Redis Cluster hash tag)", field="prefix")
         self._prefix = prefix
         self._sharded = shard_by_subject
-        self._where = where
+        self._client = client
+        self._owned = owned  # opened from a URL: closed with the ledger
+        self._where = _describe(client)
+        self._check = client.register_script(CHECK_AND_RECORD)
+        self._set_outcome = client.register_script(SET_OUTCOME)
+        self._forget = client.register_script(FORGET)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}({self._where!r}, prefix={self._prefix!r}, "
@@ -182,18 +187,10 @@ class RedisLedger(_Layout):
     def __init__(self, url_or_client: str | redis.Redis | redis.cluster.RedisCluster, *,
                  secret: bytes | str | None = None, prefix: str = "callwindow",
                  shard_by_subject: bool = False, socket_timeout: float = 2.0) -> None:
-        self._owned = isinstance(url_or_client, str)
-        client: redis.Redis | redis.cluster.RedisCluster
-        if isinstance(url_or_client, str):
-            client = redis.Redis.from_url(url_or_client,
-                                          **_client_options(socket_timeout, Retry))
-        else:
-            client = url_or_client
-        super().__init__(secret, prefix, shard_by_subject, _describe(client))
-        self._client = client
-        self._check = client.register_script(CHECK_AND_RECORD)
-        self._set_outcome = client.register_script(SET_OUTCOME)
-        self._forget = client.register_script(FORGET)
+        client = (redis.Redis.from_url(url_or_client, **_client_options(socket_timeout, Retry))
+                  if isinstance(url_or_client, str) else url_or_client)
+        super().__init__(client, isinstance(url_or_client, str), secret, prefix,
+                         shard_by_subject)
 
     def check_and_record(self, subject: str, constraints: Sequence[Constraint],
                          attempt: Attempt | None) -> tuple[str | None, Matches]:
@@ -239,8 +236,7 @@ class AsyncRedisLedger(_Layout):
                  secret: bytes | str | None = None, prefix: str = "callwindow",
                  shard_by_subject: bool = False, socket_timeout: float = 2.0,
                  max_connections: int = 64) -> None:
-        self._owned = isinstance(url_or_client, str)
-        client: Any
+        client: Any = url_or_client
         if isinstance(url_or_client, str):
             # A bounded pool that makes a task wait for a free connection (up to
             # the socket timeout) rather than fail: hundreds of tasks share a few
@@ -249,13 +245,8 @@ class AsyncRedisLedger(_Layout):
                 url_or_client, max_connections=max_connections, timeout=socket_timeout,
                 **_client_options(socket_timeout, redis.asyncio.retry.Retry))
             client = redis.asyncio.Redis(connection_pool=pool)
-        else:
-            client = url_or_client
-        super().__init__(secret, prefix, shard_by_subject, _describe(client))
-        self._client = client
-        self._check = client.register_script(CHECK_AND_RECORD)
-        self._set_outcome = client.register_script(SET_OUTCOME)
-        self._forget = client.register_script(FORGET)
+        super().__init__(client, isinstance(url_or_client, str), secret, prefix,
+                         shard_by_subject)
 
     async def check_and_record(self, subject: str, constraints: Sequence[Constraint],
                                attempt: Attempt | None) -> tuple[str | None, Matches]:
