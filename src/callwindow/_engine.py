@@ -17,6 +17,7 @@ from ._enums import Outcome
 from ._errors import InvalidInputError
 from ._judge import Exchange, Judge, as_ledger_error, as_outcome
 from ._models import Consumer, Policy
+from ._observe import DEBUG, Observer, OnDecision, debugging
 from ._time import Clock
 from .ledgers import Ledger, MemoryLedger, ledger_from_url
 
@@ -47,6 +48,13 @@ class Engine:
         on_ledger_error: ``"refuse"`` (default): a ledger that cannot be read
             or written refuses the call with ``ledger_unavailable``;
             ``"raise"``: ``check`` and ``acquire`` raise ``LedgerError``.
+        on_decision: called with the audit record (``Decision.to_dict()``) of
+            every decision ``check``, ``acquire`` and ``check_many`` make, once it
+            is made (after the ledger exchange), in the calling thread.  What it
+            raises is logged and never changes the decision.  For an audit trail.
+
+    Ledger failures, recoveries and (at DEBUG) each decision are logged to the
+    ``"callwindow"`` logger, without phone numbers or ids.
 
     Invalid arguments raise ``InvalidInputError`` (a ``ValueError``) naming
     the argument.  An Engine is safe to share between threads.  It compiles
@@ -58,7 +66,8 @@ class Engine:
 
     def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None = None,
                  ledger: Ledger | str | None = None, retention: str = "P1D",
-                 on_ledger_error: Literal["refuse", "raise"] = "refuse") -> None:
+                 on_ledger_error: Literal["refuse", "raise"] = "refuse",
+                 on_decision: OnDecision | None = None) -> None:
         self._judge = judge = Judge(policy, clock=clock, retention=retention,
                                     on_ledger_error=on_ledger_error)
         # Read on the hot path: a plan lookup inlined in check and acquire (measured:
@@ -74,6 +83,8 @@ class Engine:
         elif not isinstance(ledger, Ledger):
             raise TypeError(f"ledger: expected a Ledger or a URL, got {type(ledger).__name__}")
         self.ledger: Ledger = ledger
+        self._observer = Observer(ledger, on_decision, awaits=False)
+        self._hooked = on_decision is not None
 
     @property
     def policies(self) -> tuple[Policy, ...]:
@@ -99,9 +110,13 @@ class Engine:
         plan = ((not self._scoped and type(consumer) is Consumer
                  and self._plans.get(consumer.plan_key)) or judge.planner.plan(consumer))
         if plan.rules:
-            return self._run(judge.decide(consumer, plan, moment, t, record=False))
-        return Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
-                              plan.policy_ids, plan)
+            decision = self._run(judge.decide(consumer, plan, moment, t, record=False))
+        else:
+            decision = Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
+                                      plan.policy_ids, plan)
+        if self._hooked or debugging(DEBUG):
+            self._observer.decided(decision)
+        return decision
 
     def acquire(self, consumer: Consumer, at: datetime | str | None = None) -> Decision:
         """``check``, and when allowed, record a ``pending`` attempt, atomically.
@@ -118,9 +133,13 @@ class Engine:
         plan = ((not self._scoped and type(consumer) is Consumer
                  and self._plans.get(consumer.plan_key)) or judge.planner.plan(consumer))
         if plan.rules:
-            return self._run(judge.decide(consumer, plan, moment, t, record=True))
-        return Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
-                              plan.policy_ids, plan)
+            decision = self._run(judge.decide(consumer, plan, moment, t, record=True))
+        else:
+            decision = Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
+                                      plan.policy_ids, plan)
+        if self._hooked or debugging(DEBUG):
+            self._observer.decided(decision)
+        return decision
 
     def check_many(self, consumers: Iterable[Consumer], at: datetime | str | None = None
                    ) -> list[Decision]:
@@ -131,7 +150,11 @@ class Engine:
         """
         moment = _time.as_utc(self._judge.instant(at, "at"))
         steps = self._judge.decide_many(list(consumers), moment, _time.to_us(moment))
-        return [self._run(step) for step in steps]
+        decisions = [self._run(step) for step in steps]
+        if self._hooked or debugging(DEBUG):
+            for decision in decisions:
+                self._observer.decided(decision)
+        return decisions
 
     def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
                         ) -> datetime | None:
@@ -175,7 +198,7 @@ class Engine:
         value = as_outcome(outcome).value
         check_attempt_id(attempt_id)
         found = self._call(lambda: self.ledger.set_outcome(
-            attempt_id, value, self._judge.retention(value)))
+            attempt_id, value, self._judge.retention(value)), (attempt_id,))
         if not found:
             raise unknown_attempt(attempt_id)
 
@@ -187,7 +210,7 @@ class Engine:
         list outside the ledger if the law requires you to honour them after.
         """
         subjects = subjects_of(consumer)
-        return self._call(lambda: self.ledger.forget(subjects))
+        return self._call(lambda: self.ledger.forget(subjects), subjects)
 
     def close(self) -> None:
         """Close the ledger if the engine opened it (from a URL or by default)."""
@@ -208,24 +231,32 @@ class Engine:
 
     def _run(self, step: _T | Exchange[_T]) -> _T:
         """Carry the judge's exchanges to the ledger until it has its answer."""
-        ledger = self.ledger
+        ledger, observer = self.ledger, self._observer
         while isinstance(step, Exchange):
             try:
                 reply = ledger.check_and_record(step.subject, step.constraints, step.attempt)
             except Exception as error:  # any failure of the store refuses the call
-                step = step.finish(as_ledger_error(error))
+                failure = as_ledger_error(error)
+                observer.ledger_failed(failure, step)
+                step = step.finish(failure)
             else:
+                if observer.ledger_failing:
+                    observer.ledger_answered()
                 step = step.finish(reply)
         return step
 
-    def _call(self, call: Callable[[], _T]) -> _T:
+    def _call(self, call: Callable[[], _T], keys: Sequence[str]) -> _T:
         try:
-            return call()
+            result = call()
         except Exception as error:
             failure = as_ledger_error(error)
+            self._observer.ledger_failed(failure, keys)
             if failure is error:
                 raise
             raise failure from error
+        if self._observer.ledger_failing:
+            self._observer.ledger_answered()
+        return result
 
 
 def check_attempt_id(attempt_id: object) -> None:
