@@ -194,9 +194,9 @@ def _log_decision(decision: Decision) -> None:
         return
     codes = ", ".join(code.value for code in decision.codes)
     next_at = decision.next_allowed_at
-    logger.debug("refused at %s: %s; next allowed %s (%s; %s)", decision.at.isoformat(),
-                 codes, f"at {next_at.isoformat()}" if next_at else "never", zones,
-                 policies, extra=extra)
+    logger.debug("refused at %s: %s; %s (%s; %s)", decision.at.isoformat(), codes,
+                 f"next allowed at {next_at.isoformat()}" if next_at
+                 else "no later time is allowed", zones, policies, extra=extra)
 
 
 def _keys_of(exchange: Exchange[Any]) -> list[str]:
