@@ -17,7 +17,7 @@ from ._engine import check_attempt_id, subjects_of, unknown_attempt
 from ._enums import Outcome
 from ._judge import Exchange, Judge, as_ledger_error, as_outcome
 from ._models import Consumer, Policy
-from ._observe import DEBUG, Observer, OnDecision, debugging
+from ._observe import DEBUG, Observer, debugging
 from ._time import Clock
 from .ledgers import (
     AsyncLedger,
@@ -51,7 +51,7 @@ class AsyncEngine:
     def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None = None,
                  ledger: AsyncLedger | Ledger | str | None = None, retention: str = "P1D",
                  on_ledger_error: Literal["refuse", "raise"] = "refuse",
-                 on_decision: OnDecision | None = None) -> None:
+                 on_decision: Callable[[dict[str, Any]], object] | None = None) -> None:
         self._judge = judge = Judge(policy, clock=clock, retention=retention,
                                     on_ledger_error=on_ledger_error)
         self._planner = judge.planner

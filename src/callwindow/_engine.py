@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from . import _time
 from ._decision import Decision
@@ -17,7 +17,7 @@ from ._enums import Outcome
 from ._errors import InvalidInputError
 from ._judge import Exchange, Judge, as_ledger_error, as_outcome
 from ._models import Consumer, Policy
-from ._observe import DEBUG, Observer, OnDecision, debugging
+from ._observe import DEBUG, Observer, debugging
 from ._time import Clock
 from .ledgers import Ledger, MemoryLedger, ledger_from_url
 
@@ -67,7 +67,7 @@ class Engine:
     def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None = None,
                  ledger: Ledger | str | None = None, retention: str = "P1D",
                  on_ledger_error: Literal["refuse", "raise"] = "refuse",
-                 on_decision: OnDecision | None = None) -> None:
+                 on_decision: Callable[[dict[str, Any]], object] | None = None) -> None:
         self._judge = judge = Judge(policy, clock=clock, retention=retention,
                                     on_ledger_error=on_ledger_error)
         # Read on the hot path: a plan lookup inlined in check and acquire (measured:
