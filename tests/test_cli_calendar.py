@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -21,6 +22,7 @@ from callwindow.cli._calendar import (
     Grid,
     ImageError,
     calendar_command,
+    governing_zone,
     render_image,
     render_terminal,
     slot_minutes,
@@ -84,16 +86,46 @@ def test_without_consent_everything_is_closed_and_the_note_says_why() -> None:
     assert "consent" in grid.notes[0]
 
 
-def test_several_zones_show_the_intersection_on_the_first_zones_clock() -> None:
+def test_several_zones_are_drawn_on_the_consumers_own_zone() -> None:
     # 850 is Central and Eastern; with a Pacific address, 08:00-21:00 everywhere is
-    # 10:00 (08:00 Pacific) to 20:00 (21:00 Eastern) on the Chicago clock.
+    # 08:00 (Pacific) to 18:00 (21:00 Eastern) on the consumer's own, Pacific, clock.
     engine = cw.Engine(policy("08:00-21:00", days="mon-sun"))
     consumer = cw.Consumer(phone="+18505550123", timezone="America/Los_Angeles")
     grid = week_grid(engine, consumer, date(2026, 11, 23), 1)
-    assert grid.zone == "America/Chicago"
+    assert grid.zone == "America/Los_Angeles"
     assert grid.zones == ("America/Chicago", "America/Los_Angeles", "America/New_York")
-    assert grid.days == (Day(date(2026, 11, 23), ((600, 1200),)),)
-    assert "America/New_York" in grid.caption
+    assert grid.days == (Day(date(2026, 11, 23), ((480, 1080),)),)
+    assert grid.caption == (
+        "local time in America/Los_Angeles, the consumer's zone; open only when every "
+        "candidate zone allows (America/Chicago, America/Los_Angeles, America/New_York)")
+
+
+def test_an_australian_mobile_with_a_sydney_address_is_drawn_in_sydney() -> None:
+    # Not Adelaide, the first candidate alphabetically.  A mobile may be anywhere:
+    # 09:00-20:00 in every zone is 13:30 (09:00 Perth, UTC+8, in November) to 20:00
+    # on the Sydney clock (UTC+11).
+    engine = cw.Engine(policy("09:00-20:00", days="mon-sun"))
+    consumer = cw.Consumer(phone="+61412345678", timezone="Australia/Sydney")
+    grid = week_grid(engine, consumer, date(2026, 11, 23), 1)
+    assert grid.zone == "Australia/Sydney"
+    assert grid.zones[0] == "Australia/Adelaide"
+    assert grid.days == (Day(date(2026, 11, 23), ((810, 1200),)),)
+
+
+def test_without_a_zone_of_their_own_the_most_restrictive_one_governs() -> None:
+    # The same hours in Chicago and New York allow as long in each: the tie goes to
+    # the clock furthest ahead, New York, where 08:00-21:00 in both is 09:00-21:00.
+    engine = cw.Engine(policy("08:00-21:00", days="mon-sun"))
+    consumer = cw.Consumer(phone="+18505550123")
+    assert governing_zone(engine, consumer, date(2026, 11, 23), 1) == (
+        "America/New_York", "the most restrictive candidate zone")
+    grid = week_grid(engine, consumer, date(2026, 11, 23), 1)
+    assert grid.days == (Day(date(2026, 11, 23), ((540, 1260),)),)
+    assert grid.caption.startswith(
+        "local time in America/New_York, the most restrictive candidate zone; ")
+    # One zone: nothing to say about the choice.
+    paris = cw.Consumer(phone="+33612345678")
+    assert governing_zone(engine, paris, date(2026, 11, 23), 1) == ("Europe/Paris", "")
 
 
 @pytest.mark.parametrize("day", [date(2026, 3, 29), date(2026, 10, 25)])
@@ -218,3 +250,33 @@ def test_without_matplotlib_one_line_names_the_extra(
 ])
 def test_bad_input_is_one_line_and_exit_2(args: list[str], words: list[str]) -> None:
     assert_one_line_error(invoke(*args), *words)
+
+
+def test_every_colour_has_its_key_and_grey_means_closed_all_day_only(
+        tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    grey, pink = "#e9e9e9", "#fbe3e3"
+    # An open weekend (the +1 850 complaint): no grey row, no grey key.
+    open_weekend = Grid("America/New_York", ("America/New_York",), ("p",), (
+        Day(date(2026, 11, 28), ((540, 1260),)), Day(date(2026, 11, 29), ((540, 1260),))))
+    svg = render_image(open_weekend, tmp_path / "open.svg").read_text(encoding="utf-8")
+    assert "calls allowed" in svg
+    assert "no calls (outside the hours)" in svg
+    assert "closed all day" not in svg
+    # Filled: white, the green bars and their key, the caption's text.  No shading.
+    assert set(re.findall(r"fill: ?(#[0-9a-f]{6})", svg)) == {"#ffffff", "#2e9d57", "#444444"}
+    # A holiday and a closed Sunday: each colour drawn, each named in the legend.
+    closed = Grid("Europe/Paris", ("Europe/Paris",), ("FR",), (
+        Day(date(2026, 12, 25), (), "Christmas Day"), Day(date(2026, 12, 27), ())))
+    svg = render_image(closed, tmp_path / "closed.svg").read_text(encoding="utf-8")
+    assert svg.count("closed all day") == 2  # the row's label and its key
+    assert "public holiday (named)" in svg
+    assert grey in svg
+    assert pink in svg
+
+
+def test_the_terminal_legend_names_each_mark(fr_grid: Grid) -> None:
+    out = io.StringIO()
+    render_terminal(fr_grid, Console(file=out, width=120, color_system=None))
+    assert ("█ allowed  · no calls (red on a public holiday); one column per hour"
+            in out.getvalue())

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -195,3 +196,26 @@ def test_scrub_on_the_dialers_ledger_sees_their_calls(tmp_path: Path) -> None:
         "frequency_limit", "2026-12-23T09:00:00+00:00")
     assert (held["fr-lyon"]["reasons"], held["fr-lyon"]["next_allowed_at"]) == (
         "cooldown;opted_out", "")
+
+
+def test_audit_postgres_files_every_decision_in_the_ledgers_database(
+        tmp_path: Path, postgres_server: Any) -> None:
+    url = postgres_server.fresh_database_url()
+    # Monday 23 November 2026, 10:30 in Paris: 04:30 in New York, before 10:00.
+    out = run("audit_postgres.py", url, cwd=tmp_path)
+    assert out == [
+        "fr-paris allowed -",
+        "fr-paris allowed -",
+        "us-nyc refused outside_hours",
+        "fr-lyon allowed -",
+        "4 rows in callwindow_decisions:",
+        "fr-paris allowed=True - Europe/Paris 10:30",
+        "fr-paris allowed=True - Europe/Paris 10:30",
+        "us-nyc allowed=False outside_hours America/New_York 04:30",
+        "fr-lyon allowed=True - Europe/Paris 10:30",
+    ]
+    import psycopg
+
+    with psycopg.connect(url) as connection:  # the ledger's attempts, in the same database
+        row = connection.execute("SELECT count(*) FROM callwindow_attempts").fetchone()
+    assert row == (3,)  # fr-paris twice, fr-lyon

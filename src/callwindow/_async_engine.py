@@ -17,6 +17,7 @@ from ._engine import check_attempt_id, subjects_of, unknown_attempt
 from ._enums import Outcome
 from ._judge import Exchange, Judge, Shell, as_ledger_error, as_outcome
 from ._models import Consumer, Policy
+from ._observe import DEBUG, Observer, OnDecision, debugging
 from ._time import Clock
 from .ledgers import (
     AsyncLedger,
@@ -34,7 +35,8 @@ _T = TypeVar("_T")
 class AsyncEngine(Shell):
     """``Engine`` for asyncio programs: the same rules and answers, awaited.
 
-    Args are ``Engine``'s.  ``ledger`` may be an ``AsyncLedger``, a plain
+    Args are ``Engine``'s; ``on_decision`` may also be a coroutine function,
+    which is awaited.  ``ledger`` may be an ``AsyncLedger``, a plain
     ``Ledger`` (a ``MemoryLedger`` is called in place, any other from a worker
     thread) or a URL, whose asyncio transport is picked for it
     (``redis.asyncio`` for ``redis://``, psycopg's ``AsyncConnection`` and a
@@ -48,7 +50,8 @@ class AsyncEngine(Shell):
 
     def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None = None,
                  ledger: AsyncLedger | Ledger | str | None = None, retention: str = "P1D",
-                 on_ledger_error: Literal["refuse", "raise"] = "refuse") -> None:
+                 on_ledger_error: Literal["refuse", "raise"] = "refuse",
+                 on_decision: OnDecision | None = None) -> None:
         self._judge = Judge(policy, clock=clock, retention=retention,
                             on_ledger_error=on_ledger_error)
         self._owns_ledger = ledger is None or isinstance(ledger, str)
@@ -61,21 +64,25 @@ class AsyncEngine(Shell):
         else:
             raise TypeError(f"ledger: expected an AsyncLedger, a Ledger or a URL, "
                             f"got {type(ledger).__name__}")
+        self._observer = Observer(self.ledger, on_decision, awaits=True)
+        self._observing = on_decision is not None or debugging(DEBUG)  # see Engine
 
     async def check(self, consumer: Consumer, at: datetime | str | None = None) -> Decision:
         """See ``Engine.check``."""
-        return await self._run(self._judge.judge(consumer, at, record=False))
+        return await self._observed(await self._run(self._judge.judge(consumer, at,
+                                                                       record=False)))
 
     async def acquire(self, consumer: Consumer, at: datetime | str | None = None) -> Decision:
         """See ``Engine.acquire``."""
-        return await self._run(self._judge.judge(consumer, at, record=True))
+        return await self._observed(await self._run(self._judge.judge(consumer, at,
+                                                                       record=True)))
 
     async def check_many(self, consumers: Iterable[Consumer],
                          at: datetime | str | None = None) -> list[Decision]:
         """See ``Engine.check_many``."""
         moment = _time.as_utc(self._judge.instant(at, "at"))
         steps = self._judge.decide_many(list(consumers), moment, _time.to_us(moment))
-        return [await self._run(step) for step in steps]
+        return [await self._observed(await self._run(step)) for step in steps]
 
     async def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
                               ) -> datetime | None:
@@ -101,13 +108,14 @@ class AsyncEngine(Shell):
         value = as_outcome(outcome).value
         check_attempt_id(attempt_id)
         retention = self._judge.retention(value)
-        if not await self._call(lambda: self.ledger.set_outcome(attempt_id, value, retention)):
+        if not await self._call(lambda: self.ledger.set_outcome(attempt_id, value, retention),
+                                (attempt_id,)):
             raise unknown_attempt(attempt_id)
 
     async def forget(self, consumer: Consumer) -> int:
         """See ``Engine.forget``."""
         subjects = subjects_of(consumer)
-        return await self._call(lambda: self.ledger.forget(subjects))
+        return await self._call(lambda: self.ledger.forget(subjects), subjects)
 
     async def aclose(self) -> None:
         """Close the ledger if the engine opened it (from a URL or by default)."""
@@ -122,24 +130,39 @@ class AsyncEngine(Shell):
 
     # -- the shell ---------------------------------------------------------------------
 
+    async def _observed(self, decision: Decision) -> Decision:
+        if self._observing:
+            await self._observer.adecided(decision)
+        return decision
+
     async def _run(self, step: _T | Exchange[_T]) -> _T:
         """Carry the judge's exchanges to the ledger until it has its answer."""
-        ledger = self.ledger
+        ledger, observer = self.ledger, self._observer
         while isinstance(step, Exchange):
             try:
                 reply = await ledger.check_and_record(step.subject, step.constraints,
                                                       step.attempt)
             except Exception as error:  # any failure of the store refuses the call
-                step = step.finish(as_ledger_error(error))
+                failure = as_ledger_error(error)
+                observer.ledger_failed(failure, step)
+                step = step.finish(failure)
             else:
+                if observer.ledger_failing:
+                    observer.ledger_answered()
                 step = step.finish(reply)
         return step
 
-    async def _call(self, call: Callable[[], Coroutine[Any, Any, _T]]) -> _T:
+    async def _call(self, call: Callable[[], Coroutine[Any, Any, _T]], keys: Sequence[str]
+                    ) -> _T:
+        """A housekeeping call to the ledger (``keys``: what to clear from a failure's text)."""
         try:
-            return await call()
+            result = await call()
         except Exception as error:
             failure = as_ledger_error(error)
+            self._observer.ledger_failed(failure, keys)
             if failure is error:
                 raise
             raise failure from error
+        if self._observer.ledger_failing:
+            self._observer.ledger_answered()
+        return result

@@ -18,6 +18,7 @@ from ._enums import Outcome
 from ._errors import InvalidInputError
 from ._judge import Exchange, Judge, Shell, as_ledger_error, as_outcome
 from ._models import Consumer, Policy
+from ._observe import DEBUG, Observer, OnDecision, debugging
 from ._time import Clock
 from .ledgers import Ledger, MemoryLedger, ledger_from_url
 
@@ -50,6 +51,15 @@ class Engine(Shell):
         on_ledger_error: ``"refuse"`` (default): a ledger that cannot be read
             or written refuses the call with ``ledger_unavailable``;
             ``"raise"``: ``check`` and ``acquire`` raise ``LedgerError``.
+        on_decision: called with the audit record (``Decision.to_dict()``) of
+            every decision ``check``, ``acquire`` and ``check_many`` make, once it
+            is made (after the ledger exchange), in the calling thread.  What it
+            raises is logged and never changes the decision.  For an audit trail.
+
+    Ledger failures and recoveries are logged to the ``"callwindow"`` logger,
+    without phone numbers or ids; so is each decision at DEBUG, when that
+    logger is enabled for DEBUG as the engine is built (asking the logger on
+    every ``check`` would cost a twentieth of it).
 
     Invalid arguments raise ``InvalidInputError`` (a ``ValueError``) naming
     the argument.  An Engine is safe to share between threads.  It compiles
@@ -61,7 +71,8 @@ class Engine(Shell):
 
     def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None = None,
                  ledger: Ledger | str | None = None, retention: str = "P1D",
-                 on_ledger_error: Literal["refuse", "raise"] = "refuse") -> None:
+                 on_ledger_error: Literal["refuse", "raise"] = "refuse",
+                 on_decision: OnDecision | None = None) -> None:
         self._judge = judge = Judge(policy, clock=clock, retention=retention,
                                     on_ledger_error=on_ledger_error)
         # Read on check()'s hot path, which unrolls Judge.judge: the plan lookup
@@ -77,6 +88,8 @@ class Engine(Shell):
         elif not isinstance(ledger, Ledger):
             raise TypeError(f"ledger: expected a Ledger or a URL, got {type(ledger).__name__}")
         self.ledger: Ledger = ledger
+        self._observer = Observer(ledger, on_decision, awaits=False)
+        self._observing = on_decision is not None or debugging(DEBUG)
 
     def check(self, consumer: Consumer, at: datetime | str | None = None) -> Decision:
         """Whether ``consumer`` may be called at ``at`` (default: the clock's now).
@@ -93,9 +106,13 @@ class Engine(Shell):
         plan = ((not self._scoped and type(consumer) is Consumer
                  and self._plans.get(consumer.plan_key)) or judge.planner.plan(consumer))
         if plan.rules:
-            return self._run(judge.decide(consumer, plan, moment, t, record=False))
-        return Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
-                              plan.policy_ids, plan)
+            decision = self._run(judge.decide(consumer, plan, moment, t, record=False))
+        else:
+            decision = Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
+                                      plan.policy_ids, plan)
+        if self._observing:
+            self._observer.decided(decision)
+        return decision
 
     def acquire(self, consumer: Consumer, at: datetime | str | None = None) -> Decision:
         """``check``, and when allowed, record a ``pending`` attempt, atomically.
@@ -106,7 +123,10 @@ class Engine(Shell):
         attempt that the count should have seen, so N dialers racing for one
         consumer never exceed a limit.  A refused call records nothing.
         """
-        return self._run(self._judge.judge(consumer, at, record=True))
+        decision = self._run(self._judge.judge(consumer, at, record=True))
+        if self._observing:
+            self._observer.decided(decision)
+        return decision
 
     def check_many(self, consumers: Iterable[Consumer], at: datetime | str | None = None
                    ) -> list[Decision]:
@@ -117,7 +137,11 @@ class Engine(Shell):
         """
         moment = _time.as_utc(self._judge.instant(at, "at"))
         steps = self._judge.decide_many(list(consumers), moment, _time.to_us(moment))
-        return [self._run(step) for step in steps]
+        decisions = [self._run(step) for step in steps]
+        if self._observing:
+            for decision in decisions:
+                self._observer.decided(decision)
+        return decisions
 
     def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
                         ) -> datetime | None:
@@ -161,7 +185,7 @@ class Engine(Shell):
         value = as_outcome(outcome).value
         check_attempt_id(attempt_id)
         found = self._call(lambda: self.ledger.set_outcome(
-            attempt_id, value, self._judge.retention(value)))
+            attempt_id, value, self._judge.retention(value)), (attempt_id,))
         if not found:
             raise unknown_attempt(attempt_id)
 
@@ -173,7 +197,7 @@ class Engine(Shell):
         list outside the ledger if the law requires you to honour them after.
         """
         subjects = subjects_of(consumer)
-        return self._call(lambda: self.ledger.forget(subjects))
+        return self._call(lambda: self.ledger.forget(subjects), subjects)
 
     def close(self) -> None:
         """Close the ledger if the engine opened it (from a URL or by default)."""
@@ -190,24 +214,33 @@ class Engine(Shell):
 
     def _run(self, step: _T | Exchange[_T]) -> _T:
         """Carry the judge's exchanges to the ledger until it has its answer."""
-        ledger = self.ledger
+        ledger, observer = self.ledger, self._observer
         while isinstance(step, Exchange):
             try:
                 reply = ledger.check_and_record(step.subject, step.constraints, step.attempt)
             except Exception as error:  # any failure of the store refuses the call
-                step = step.finish(as_ledger_error(error))
+                failure = as_ledger_error(error)
+                observer.ledger_failed(failure, step)
+                step = step.finish(failure)
             else:
+                if observer.ledger_failing:
+                    observer.ledger_answered()
                 step = step.finish(reply)
         return step
 
-    def _call(self, call: Callable[[], _T]) -> _T:
+    def _call(self, call: Callable[[], _T], keys: Sequence[str]) -> _T:
+        """A housekeeping call to the ledger (``keys``: what to clear from a failure's text)."""
         try:
-            return call()
+            result = call()
         except Exception as error:
             failure = as_ledger_error(error)
+            self._observer.ledger_failed(failure, keys)
             if failure is error:
                 raise
             raise failure from error
+        if self._observer.ledger_failing:
+            self._observer.ledger_answered()
+        return result
 
 
 def check_attempt_id(attempt_id: object) -> None:

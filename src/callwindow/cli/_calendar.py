@@ -3,15 +3,16 @@
 Plain functions do the work and the click command only wires them up:
 
 - ``week_grid(engine, consumer, start_date, days)`` -> ``Grid``: per local day
-  (in the consumer's first candidate zone), the open intervals in local
-  minutes and the holiday's name;
+  (in the zone that governs, see ``governing_zone``), the open intervals in
+  local minutes and the holiday's name;
 - ``render_terminal(grid, console)``: the grid in the terminal, with rich;
 - ``render_image(grid, path, title)``: an SVG, PNG or HTML picture, with
   matplotlib (the ``plot`` extra).
 
 The open intervals are exactly what ``Engine.windows`` returns: with several
-candidate zones, the instants every zone allows, drawn on the first zone's
-wall clock.
+candidate zones, the instants every zone allows, drawn on the wall clock of
+the zone that governs: the consumer's own zone when they gave one, else the
+most restrictive candidate zone.  The caption says which, and why.
 """
 
 from __future__ import annotations
@@ -37,16 +38,20 @@ import callwindow as cw
 
 from .. import _holidays, _time
 from .._calendar import Schedule
+from .._intervals import Span, intersect
+from .._plan import Planner
 from ._complete import complete_preset_ids
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.patches import Patch
 
 __all__ = [
     "Day",
     "Grid",
     "ImageError",
     "calendar_command",
+    "governing_zone",
     "render_image",
     "render_terminal",
     "slot_minutes",
@@ -84,11 +89,11 @@ class Day:
 class Grid:
     """The allowed hours of one consumer over consecutive local days.
 
-    ``zone`` is the zone whose wall clock the days are read on (the first
-    candidate zone); ``zones`` every candidate zone (the open intervals are
-    allowed in all of them); ``policies`` the ids of the engine's policies;
-    ``notes`` why every slot is closed, when a rule closes them all (consent
-    missing, say).
+    ``zone`` is the zone whose wall clock the days are read on (see
+    ``governing_zone``), ``why`` says why it was chosen among several;
+    ``zones`` every candidate zone (the open intervals are allowed in all of
+    them); ``policies`` the ids of the engine's policies; ``notes`` why every
+    slot is closed, when a rule closes them all (consent missing, say).
     """
 
     zone: str
@@ -96,6 +101,7 @@ class Grid:
     policies: tuple[str, ...]
     days: tuple[Day, ...]
     notes: tuple[str, ...] = ()
+    why: str = ""
 
     @property
     def title(self) -> str:
@@ -107,8 +113,10 @@ class Grid:
 
     @property
     def caption(self) -> str:
-        """Which wall clock is shown, and which zones must all allow."""
+        """Which wall clock is shown and why, and which zones must all allow."""
         text = f"local time in {self.zone}"
+        if self.why:
+            text += f", {self.why}"
         if len(self.zones) > 1:
             text += (f"; open only when every candidate zone allows "
                      f"({', '.join(self.zones)})")
@@ -121,10 +129,10 @@ class Grid:
 def week_grid(engine: cw.Engine, consumer: cw.Consumer, start_date: date, days: int) -> Grid:
     """The open intervals of ``days`` local days from ``start_date``.
 
-    Days are those of the consumer's first candidate zone; a consumer with
-    several zones gets the intersection ``engine.windows`` returns.  Raises
-    ``ValueError`` when the consumer has no candidate zone or ``days`` is not
-    1..31.
+    Days are those of the zone that governs (``governing_zone``); a consumer
+    with several zones gets the intersection ``engine.windows`` returns.
+    Raises ``ValueError`` when the consumer has no candidate zone or ``days``
+    is not 1..31.
     """
     if not 1 <= days <= MAX_DAYS:
         raise ValueError(f"--days: expected 1 to {MAX_DAYS}, got {days}")
@@ -132,7 +140,7 @@ def week_grid(engine: cw.Engine, consumer: cw.Consumer, start_date: date, days: 
     if not zones:
         raise ValueError("no time zone is known for the consumer: give --timezone, or a "
                          "--phone (in international format) that places them")
-    zone = zones[0]
+    zone, why = governing_zone(engine, consumer, start_date, days)
     tz = _time.zone(zone)
     dates = [start_date + timedelta(days=offset) for offset in range(days + 1)]
     bounds = [_time.from_timestamp(_time.wall_to_timestamp(tz, day, 0, later=False))
@@ -151,7 +159,41 @@ def week_grid(engine: cw.Engine, consumer: cw.Consumer, start_date: date, days: 
         notes = tuple(dict.fromkeys(reason.message for reason in decision.reasons
                                     if reason.code in _NOTE_CODES))
     return Grid(zone, zones, tuple(policy.id for policy in engine.policies),
-                tuple(grid_days), notes)
+                tuple(grid_days), notes, why)
+
+
+def governing_zone(engine: cw.Engine, consumer: cw.Consumer, start_date: date, days: int
+                   ) -> tuple[str, str]:
+    """The zone whose wall clock a consumer's days are drawn on, and why (``""``: only one).
+
+    The consumer's own zone (the first ``timezone`` they gave) when there is
+    one: the call is judged in every candidate zone, but it is their day the
+    reader knows.  Otherwise the most restrictive candidate zone: the one in
+    which the engine's calendars, on their own, leave the least time open over
+    the days drawn; on a tie (the same rules everywhere), the one whose clock
+    is furthest ahead, where the day closes first.
+    """
+    zones = consumer.candidate_zones
+    if consumer.timezone:
+        return consumer.timezone[0], ("the consumer's zone" if len(zones) > 1 else "")
+    if len(zones) == 1:
+        return zones[0], ""
+    # The engine's own plan for this consumer (a Planner of the same policies):
+    # each calendar is one policy in one zone.
+    calendars = Planner(engine.policies).plan(consumer).calendars
+    lo = _time.to_us(datetime.combine(start_date, datetime.min.time(), _time.UTC))
+    hi = lo + (days + 2) * 86_400 * _time.US  # every zone's days drawn, whatever its offset
+
+    def ranked(zone: str) -> tuple[int, float, str]:
+        spans: list[Span] = [(lo, hi)]
+        for calendar in calendars:
+            if calendar.zone_name == zone:
+                spans = intersect(spans, list(calendar.intervals(lo, hi)))
+        offset = _time.from_us(lo).astimezone(_time.zone(zone)).utcoffset()
+        ahead = offset.total_seconds() if offset is not None else 0.0
+        return sum(end - start for start, end in spans), -ahead, zone
+
+    return min(zones, key=ranked), "the most restrictive candidate zone"
 
 
 def _wall_span(start: datetime, end: datetime, day: date, tz: ZoneInfo) -> tuple[int, int]:
@@ -220,12 +262,16 @@ def render_terminal(grid: Grid, console: Console) -> None:
 
     Columns are hours when every window starts and ends on the hour, else
     half-hours.  ``█`` open for the whole slot, ``▒`` for part of it, ``·``
-    closed; holidays show their name, the caption names the zone(s).
+    closed (red on a public holiday, which is also named); the legend says
+    each, the caption names the zone(s).
     """
     slot = slot_minutes(grid)
-    legend = f"{_OPEN} allowed  {_CLOSED} closed"
+    legend = Text.assemble((_OPEN, "green"), " allowed  ")
     if any(covered % slot for day in grid.days for covered in _coverage(day, slot)):
-        legend += f"  {_PARTLY} partly"
+        legend.append_text(Text.assemble((_PARTLY, "green"), " allowed part of it  "))
+    legend.append_text(Text.assemble((_CLOSED, "dim"), " no calls"))
+    if any(day.holiday for day in grid.days):
+        legend.append_text(Text.assemble(" (", ("red", "red"), " on a public holiday)"))
     unit = "hour" if slot == 60 else "half-hour"
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Day", no_wrap=True)
@@ -240,7 +286,8 @@ def render_terminal(grid: Grid, console: Console) -> None:
         table.add_row(label, _slots(day, slot), detail)
     console.print(Text(grid.title, style="bold"))
     console.print(table)
-    console.print(f"{legend} (one column per {unit})")
+    legend.append(f"; one column per {unit}")
+    console.print(legend)
     console.print(grid.caption[0].upper() + grid.caption[1:])
     for note in grid.notes:
         console.print(Text(f"every slot is closed: {note}", style="yellow"))
@@ -291,13 +338,14 @@ class ImageError(RuntimeError):
 
 
 _DAY_PIXELS = 56
-_LEFT, _RIGHT, _TOP, _BOTTOM, _LINE = 130, 36, 70, 62, 15
+_LEFT, _RIGHT, _TOP, _BOTTOM, _LINE = 130, 36, 70, 62, 17
+_KEY = 24  # the row of coloured keys under the grid
 
 
 def default_size(grid: Grid, width: int = 1200) -> tuple[int, int]:
     """The picture's default size in pixels: 1200 wide, 56 per day plus margins."""
     lines = len(_legend(grid, width))
-    return width, _TOP + _BOTTOM + _LINE * lines + _DAY_PIXELS * len(grid.days)
+    return width, _TOP + _BOTTOM + _KEY + _LINE * lines + _DAY_PIXELS * len(grid.days)
 
 
 def render_image(grid: Grid, path: str | Path, title: str | None = None, *,
@@ -305,7 +353,9 @@ def render_image(grid: Grid, path: str | Path, title: str | None = None, *,
     """Draw the grid to ``path``: ``.svg``, ``.png`` or ``.html`` (the SVG in a page).
 
     Hours run along the x axis, days down the y axis; open windows are
-    shaded green and labelled with their times, holidays tinted and named.
+    green and labelled with their times, a day closed throughout is grey, a
+    public holiday tinted red and named.  A legend under the grid names every
+    colour used, and the caption the zone whose clock is shown.
     ``size`` is in pixels (``default_size`` when ``None``).  Raises
     ``ImageError`` when matplotlib is not installed or the suffix is unknown.
     """
@@ -322,7 +372,7 @@ def render_image(grid: Grid, path: str | Path, title: str | None = None, *,
                          "pip install 'callwindow[plot]'") from None
     width, height = size or default_size(grid)
     legend = _legend(grid, width)
-    bottom = _BOTTOM + _LINE * len(legend)
+    bottom = _BOTTOM + _KEY + _LINE * len(legend)
     dpi = 100
     figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
     FigureCanvasAgg(figure)
@@ -332,8 +382,11 @@ def render_image(grid: Grid, path: str | Path, title: str | None = None, *,
     _draw(axes, grid)
     figure.text(0.5, 1 - 22 / height, title or grid.title, ha="center", va="center",
                 fontsize=13, fontweight="bold")
-    figure.text(_LEFT / width, 10 / height, "\n".join(legend), fontsize=9,
+    figure.text(_LEFT / width, 10 / height, "\n".join(legend), fontsize=10,
                 color="#444444", va="bottom", linespacing=1.4)
+    figure.legend(handles=_key(grid), loc="lower left", ncols=4, frameon=False,
+                  fontsize=10, handlelength=1.8, columnspacing=2.0, borderaxespad=0,
+                  bbox_to_anchor=(_LEFT / width, (14 + _LINE * len(legend)) / height))
     if suffix == ".png":
         figure.savefig(path, format="png", dpi=dpi, metadata={"Software": None})
     else:
@@ -349,7 +402,10 @@ def render_image(grid: Grid, path: str | Path, title: str | None = None, *,
     return path
 
 
-_GREEN, _HOLIDAY, _WEEKEND = "#2e9d57", "#fbe3e3", "#f2f2f2"
+#: Each colour means one thing, and the legend names every one drawn.  Grey is
+#: only "closed all day": a weekend that is open is drawn like any open day.
+_GREEN, _HOLIDAY, _CLOSED_DAY = "#2e9d57", "#fbe3e3", "#e9e9e9"
+_HOLIDAY_TEXT = "#b22222"
 
 
 def _draw(axes: Axes, grid: Grid) -> None:
@@ -357,32 +413,32 @@ def _draw(axes: Axes, grid: Grid) -> None:
     for row, day in enumerate(grid.days):
         if day.holiday:
             axes.axhspan(row - 0.5, row + 0.5, color=_HOLIDAY, zorder=0)
-        elif day.date.weekday() >= 5:
-            axes.axhspan(row - 0.5, row + 0.5, color=_WEEKEND, zorder=0)
+        elif not day.open:
+            axes.axhspan(row - 0.5, row + 0.5, color=_CLOSED_DAY, zorder=0)
         bars = [(start / 60, (end - start) / 60) for start, end in day.open]
         axes.broken_barh(bars, (row - 0.32, 0.64), facecolors=_GREEN, edgecolor="none",
                          zorder=2)
         for start, end in day.open:
             if end - start >= 100:
                 axes.text((start + end) / 120, row, f"{_hhmm(start)}\u2013{_hhmm(end)}",
-                          ha="center", va="center", fontsize=8, color="white", zorder=3)
+                          ha="center", va="center", fontsize=10, color="white", zorder=3)
         if day.holiday:
             empty = _widest_gap(day)
             label = day.holiday if day.open else f"{day.holiday} (closed)"
             axes.text(empty, row, label, ha="center", va="center", fontsize=10,
-                      color="#b22222", fontweight="bold", zorder=3)
+                      color=_HOLIDAY_TEXT, fontweight="bold", zorder=3)
         elif not day.open:
-            axes.text(_widest_gap(day), row, "closed", ha="center", va="center",
-                      fontsize=9, color="#888888", zorder=3)
+            axes.text(_widest_gap(day), row, "closed all day", ha="center", va="center",
+                      fontsize=10, color="#555555", zorder=3)
     axes.set_xlim(0, 24)
     axes.set_ylim(count - 0.5, -0.5)
     axes.set_xticks(range(0, 25, 2), [f"{hour:02d}:00" for hour in range(0, 25, 2)],
-                    fontsize=9)
+                    fontsize=10)
     axes.set_xticks(range(25), minor=True)
     axes.set_yticks(range(count), [_day_label(day) for day in grid.days], fontsize=10)
     for tick, day in zip(axes.get_yticklabels(), grid.days, strict=True):
         if day.holiday:
-            tick.set_color("#b22222")
+            tick.set_color(_HOLIDAY_TEXT)
     axes.grid(axis="x", which="major", color="#cccccc", linewidth=0.8, zorder=1)
     axes.grid(axis="x", which="minor", color="#e6e6e6", linewidth=0.5, zorder=1)
     axes.set_axisbelow(True)
@@ -405,10 +461,26 @@ def _day_label(day: Day) -> str:
     return f"{day.date:%a %d %b}"
 
 
+def _key(grid: Grid) -> list[Patch]:
+    """One key per colour the picture uses."""
+    from matplotlib.patches import Patch
+
+    keys = [Patch(facecolor=_GREEN, label="calls allowed"),
+            Patch(facecolor="white", edgecolor="#999999", linewidth=0.8,
+                  label="no calls (outside the hours)")]
+    if any(not day.open and not day.holiday for day in grid.days):
+        keys.append(Patch(facecolor=_CLOSED_DAY, edgecolor="#999999", linewidth=0.8,
+                          label="closed all day"))
+    if any(day.holiday for day in grid.days):
+        keys.append(Patch(facecolor=_HOLIDAY, edgecolor=_HOLIDAY_TEXT, linewidth=0.8,
+                          label="public holiday (named)"))
+    return keys
+
+
 def _legend(grid: Grid, width: int) -> list[str]:
-    """The lines under the picture: what green means, the clock, the notes."""
-    columns = max(40, (width - _LEFT - _RIGHT) // 6)
-    text = [f"Green: calls allowed. {grid.caption[0].upper()}{grid.caption[1:]}."]
+    """The lines under the keys: the clock shown and why, the notes."""
+    columns = max(40, (width - _LEFT - _RIGHT) // 7)
+    text = [f"{grid.caption[0].upper()}{grid.caption[1:]}."]
     text += [f"Every slot is closed: {note}" for note in grid.notes]
     return [line for paragraph in text for line in textwrap.wrap(paragraph, columns)]
 
@@ -489,7 +561,7 @@ def _one_line(text: str) -> str:
 @click.option("--consent", is_flag=True,
               help="The consumer's prior consent is on file (for opt-in rules).")
 @click.option("--from", "start", metavar="YYYY-MM-DD",
-              help="First local day (default: today in the consumer's first zone).")
+              help="First local day (default: today in the consumer's zone).")
 @click.option("--days", default="7", show_default=True, metavar="N",
               help=f"How many days, 1 to {MAX_DAYS}.")
 @click.option("--output", "-o", metavar="FILE",
@@ -501,9 +573,10 @@ def calendar_command(presets: tuple[str, ...], policy_files: tuple[str, ...],
                      output: str | None, size: str | None) -> None:
     """Show the allowed calling hours as a grid of days and hours.
 
-    Rows are the consumer's local days (in their first candidate zone),
-    columns the hours; shaded slots are allowed by every policy in every
-    candidate zone, and holidays are named.
+    Rows are the consumer's local days, columns the hours, on the clock of
+    the zone that governs: the consumer's --timezone, else the most
+    restrictive candidate zone (the caption says which).  Green slots are
+    allowed by every policy in every candidate zone; holidays are named.
 
     \b
     Example:
@@ -519,7 +592,7 @@ def calendar_command(presets: tuple[str, ...], policy_files: tuple[str, ...],
         engine = cw.Engine(_policies(presets, policy_files))
         consumer = _consumer(timezones, phone, region, country, consent)
         if first_day is None and consumer.candidate_zones:
-            zone = _time.zone(consumer.candidate_zones[0])
+            zone = _time.zone((consumer.timezone or consumer.candidate_zones)[0])
             first_day = datetime.now(zone).date()
         grid = week_grid(engine, consumer, first_day or date.today(), count)
         if output is None:
