@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -47,6 +46,8 @@ class ThreadedLedger:
         self.ledger.close()
 
     async def _call(self, call: Callable[..., _T], *args: Any) -> _T:
+        import asyncio  # here, not above: a sync program (the CLI) never pays for it
+
         return await asyncio.to_thread(call, *args)
 
 
