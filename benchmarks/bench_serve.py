@@ -2,8 +2,8 @@
 
 Run it from the repository root::
 
-    python benchmarks/bench_server.py            # full run (about 70 s on 2 cores)
-    python benchmarks/bench_server.py --quick    # about 25 s, noisier
+    python benchmarks/bench_serve.py            # full run (about 70 s on 2 cores)
+    python benchmarks/bench_serve.py --quick    # about 25 s, noisier
 
 Method.  The server is the real command (``python -m callwindow serve``, one
 uvicorn worker) in a subprocess on a free loopback port, started with the
