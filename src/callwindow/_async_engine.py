@@ -48,9 +48,11 @@ class AsyncEngine:
 
     def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None = None,
                  ledger: AsyncLedger | Ledger | str | None = None, retention: str = "P1D",
-                 on_ledger_error: Literal["refuse", "raise"] = "refuse") -> None:
+                 on_ledger_error: Literal["refuse", "raise"] = "refuse",
+                 zone_evidence: Literal["ranked", "strict"] = "ranked") -> None:
         self._judge = judge = Judge(policy, clock=clock, retention=retention,
-                                    on_ledger_error=on_ledger_error)
+                                    on_ledger_error=on_ledger_error,
+                                    zone_evidence=zone_evidence)
         self._planner = judge.planner
         self._owns_ledger = ledger is None or isinstance(ledger, str)
         if ledger is None:
@@ -81,8 +83,7 @@ class AsyncEngine:
         plan = self._planner.plan(consumer)
         if plan.rules:
             return await self._run(judge.decide(consumer, plan, moment, t, record=False))
-        return Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
-                              plan.policy_ids, plan)
+        return Decision._made(plan.is_open(t), moment, t, consumer.id, plan, plan)
 
     async def acquire(self, consumer: Consumer, at: datetime | str | None = None) -> Decision:
         """See ``Engine.acquire``."""
@@ -92,8 +93,7 @@ class AsyncEngine:
         plan = self._planner.plan(consumer)
         if plan.rules:
             return await self._run(judge.decide(consumer, plan, moment, t, record=True))
-        return Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
-                              plan.policy_ids, plan)
+        return Decision._made(plan.is_open(t), moment, t, consumer.id, plan, plan)
 
     async def check_many(self, consumers: Iterable[Consumer],
                          at: datetime | str | None = None) -> list[Decision]:

@@ -47,6 +47,12 @@ class Engine:
         on_ledger_error: ``"refuse"`` (default): a ledger that cannot be read
             or written refuses the call with ``ledger_unavailable``;
             ``"raise"``: ``check`` and ``acquire`` raise ``LedgerError``.
+        zone_evidence: ``"ranked"`` (default): evidence that carries no
+            information beside better evidence adds no candidate zone (a
+            mobile outside NANP beside a zone or region in its country; a
+            region's other zones beside an explicit zone in it).  ``"strict"``:
+            every zone of every source is a candidate (the union, as before
+            0.2); more refusals, never fewer.
 
     Invalid arguments raise ``InvalidInputError`` (a ``ValueError``) naming
     the argument.  An Engine is safe to share between threads.  It compiles
@@ -58,14 +64,16 @@ class Engine:
 
     def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None = None,
                  ledger: Ledger | str | None = None, retention: str = "P1D",
-                 on_ledger_error: Literal["refuse", "raise"] = "refuse") -> None:
+                 on_ledger_error: Literal["refuse", "raise"] = "refuse",
+                 zone_evidence: Literal["ranked", "strict"] = "ranked") -> None:
         self._judge = judge = Judge(policy, clock=clock, retention=retention,
-                                    on_ledger_error=on_ledger_error)
+                                    on_ledger_error=on_ledger_error,
+                                    zone_evidence=zone_evidence)
         # Read on the hot path: a plan lookup inlined in check and acquire (measured:
         # a tenth of an acquire); planner.plan() makes a missing plan and names a
         # wrong argument.
         self._plans = judge.planner.plans
-        self._scoped = judge.planner.scoped
+        self._scoped = judge.planner.scoped or judge.planner.strict_zones  # other keys
         self._owns_ledger = not isinstance(ledger, Ledger)
         if ledger is None:
             ledger = MemoryLedger()
@@ -100,8 +108,7 @@ class Engine:
                  and self._plans.get(consumer.plan_key)) or judge.planner.plan(consumer))
         if plan.rules:
             return self._run(judge.decide(consumer, plan, moment, t, record=False))
-        return Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
-                              plan.policy_ids, plan)
+        return Decision._made(plan.is_open(t), moment, t, consumer.id, plan, plan)
 
     def acquire(self, consumer: Consumer, at: datetime | str | None = None) -> Decision:
         """``check``, and when allowed, record a ``pending`` attempt, atomically.
@@ -119,8 +126,7 @@ class Engine:
                  and self._plans.get(consumer.plan_key)) or judge.planner.plan(consumer))
         if plan.rules:
             return self._run(judge.decide(consumer, plan, moment, t, record=True))
-        return Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
-                              plan.policy_ids, plan)
+        return Decision._made(plan.is_open(t), moment, t, consumer.id, plan, plan)
 
     def check_many(self, consumers: Iterable[Consumer], at: datetime | str | None = None
                    ) -> list[Decision]:

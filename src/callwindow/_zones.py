@@ -43,12 +43,24 @@ __all__ = [
     "EXTRA_ZONES",
     "NANP_SPLIT_AREA_CODES",
     "REGION_ZONES",
+    "US_TERRITORIES",
+    "Evidence",
+    "countries_of_region",
     "phone_country",
+    "zone_country",
+    "zone_evidence",
     "zones_for_phone",
     "zones_for_region",
 ]
 
 Zones = tuple[str, ...]
+#: Each candidate zone with the sources that gave it (``"timezone"``, ``"region"``,
+#: ``"phone"``), sorted by zone.
+Evidence = tuple[tuple[str, tuple[str, ...]], ...]
+
+#: US territories with their own ISO code (and phone country): US law reaches
+#: them, and each is also the "region" a US territory preset names.
+US_TERRITORIES = frozenset({"PR", "GU", "VI", "AS", "MP"})
 
 #: Area codes that span two zones though phonenumbers' area-code entry lists
 #: one (checked against its data: +1 850 gives New_York only, yet the western
@@ -156,6 +168,83 @@ def zones_for_region(country: str | None, region: str | None, phone: str | None 
     return REGION_ZONES.get((found, region), ()) if found else ()
 
 
+def countries_of_region(country: str | None, region: str, phone: str | None = None
+                        ) -> tuple[str, ...]:
+    """The countries ``region`` may belong to (``("AU", "US")`` for a bare ``"WA"``)."""
+    region = region.upper()
+    if country:
+        return (country.upper(),)
+    if phone is not None:
+        found = phone_country(phone)
+        if found is not None:
+            return ("US",) if found in US_TERRITORIES else (found,)
+    return tuple(sorted(c for c, r in REGION_ZONES if r == region))
+
+
+@lru_cache(maxsize=1)
+def _zone_countries() -> dict[str, str]:
+    # zone.tab of the IANA database, as the `tzdata` package ships it: one country per
+    # canonical zone.  Backward links (US/Eastern) are not in it and place no country.
+    text = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    rows = (line.split("\t") for line in text.splitlines() if line and line[0] != "#")
+    return {row[2]: row[0] for row in rows}
+
+
+def zone_country(zone: str) -> str | None:
+    """The ISO country of an IANA zone (``"FR"`` for Europe/Paris), or ``None`` (UTC, links)."""
+    return _zone_countries().get(zone)
+
+
+def zone_evidence(phone: str | None, timezones: Zones, region: str | None,
+                  country: str | None, *, strict: bool = False) -> Evidence:
+    """The candidate zones of what is known of a consumer, each with its sources.
+
+    Every source adds its zones (most restrictive wins), except evidence that
+    carries no information beside a better one (``strict``: none is dropped):
+
+    - an explicit zone supersedes the zones of a region of the same country
+      (both describe the address);
+    - a number that only places the consumer somewhere in its country (any
+      number outside NANP that is not a fixed line: mobiles, non-geographic
+      ranges) adds nothing when an explicit zone or a region's zones in that
+      same country are known.  NANP area codes and fixed lines always add
+      their zones (Reg F comment 6(b)(1)(i)-2).
+    """
+    found: dict[str, list[str]] = {}
+    for zone in timezones:
+        found.setdefault(zone, []).append("timezone")
+    region_zones = zones_for_region(country, region, phone) if region else ()
+    explicit_countries = {zone_country(zone) for zone in timezones}
+    if strict or not explicit_countries & {zone_country(zone) for zone in region_zones}:
+        for zone in region_zones:
+            found.setdefault(zone, []).append("region")
+    if phone:
+        phone_zones = zones_for_phone(phone, country)
+        if phone_zones and (timezones or region_zones) and not strict:
+            known = explicit_countries | {zone_country(zone) for zone in region_zones}
+            known.discard(None)
+            if _country_level(phone, country) and phone_country(phone, country) in known:
+                phone_zones = ()
+        for zone in phone_zones:
+            found.setdefault(zone, []).append("phone")
+    return tuple((zone, tuple(found[zone])) for zone in sorted(found))
+
+
+@lru_cache(maxsize=65536)
+def _country_level(phone: str, default_country: str | None) -> bool:
+    """Whether the number places its holder only somewhere in its country (not NANP,
+    not a fixed line)."""
+    if _NANP.match(phone):
+        return False
+    try:
+        number = phonenumbers.parse(phone, default_country)
+    except phonenumbers.NumberParseException:
+        return False
+    if number.country_code == 1:
+        return False
+    return phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.FIXED_LINE
+
+
 def zones_for_phone(phone: str, default_country: str | None = None) -> Zones:
     """Every zone the number may be in, sorted; ``()`` if it cannot be placed."""
     if _E164.match(phone):
@@ -210,8 +299,13 @@ def _area_code_regions() -> dict[str, tuple[str, ...]]:
     return {area: tuple(codes.split()) for area, codes in rows}
 
 
+@lru_cache(maxsize=65536)
 def phone_country(phone: str, default_country: str | None = None) -> str | None:
-    """The ISO country of a number (``"US"``, ``"FR"``), or ``None`` if unknown."""
+    """The ISO country of a number (``"US"``, ``"FR"``, ``"PR"``), or ``None`` if unknown.
+
+    Kept per number: an engine with policies for several countries asks it of
+    every consumer.
+    """
     try:
         number = phonenumbers.parse(phone, default_country)
     except phonenumbers.NumberParseException:
