@@ -153,7 +153,8 @@ def zones_for_region(country: str | None, region: str | None, phone: str | None 
     """The zones of a state or province of a multi-zone country, else ``()``.
 
     Without ``country`` the phone number says which country the region is in
-    ("WA" is Washington for a +1 number and Western Australia for +61).
+    ("WA" is Washington for a +1 number and Western Australia for +61); with
+    neither, the region places no zone (it still routes: see ``countries_of_region``).
     """
     if not region:
         return ()
