@@ -99,7 +99,7 @@ def test_a_consumer_no_policy_governs_is_refused_with_no_policy() -> None:
     assert decision.policy_ids == ()
     message = decision.reasons[0].message
     assert "place (US" in message
-    assert "('FR', 'FR-optin-2026')" in message
+    assert "engine ('FR')" in message
 
 
 def test_an_unplaceable_consumer_is_refused_even_when_a_house_rule_reaches_them() -> None:

@@ -96,7 +96,8 @@ class Decision:
             rule allows, in UTC (``at`` itself when allowed); ``None`` when
             no such instant exists.
         consumer_id: the consumer's ``id``.
-        timezones: the candidate zones judged.
+        timezones: the zones judged: the consumer's candidate zones (see
+            ``zone_evidence``) and any fixed zone of a policy.
         policy_ids: the policies applied, in order.
         attempt_id: the attempt recorded with this decision, if any.
 
@@ -195,6 +196,13 @@ class Decision:
         return self._policy_ids
 
     @property
+    def zone_evidence(self) -> dict[str, tuple[str, ...]]:
+        """Each of the consumer's candidate zones with the sources that gave it
+        (``"timezone"``, ``"region"``, ``"phone"``); empty for a hand-built Decision."""
+        audit = self._audit
+        return {} if audit is None else dict(audit.evidence)
+
+    @property
     def attempt_id(self) -> str | None:
         """The id of the attempt recorded with this decision, if any."""
         return self._attempt_id
@@ -260,8 +268,8 @@ class Decision:
             "attempt_id": self.attempt_id,
             "library_version": _version(),
             "policy_digests": {} if audit is None else dict(audit.digests),
-            "zone_evidence": ({} if audit is None
-                              else {zone: list(sources) for zone, sources in audit.evidence}),
+            "zone_evidence": {zone: list(sources)
+                              for zone, sources in self.zone_evidence.items()},
             "consent": (consent if consent is None or isinstance(consent, bool)
                         else consent.model_dump(mode="json")),
         }

@@ -159,6 +159,8 @@ class Planner:
         flat = tuple({part.model_dump_json(): part
                       for item in policies for part in item.flattened()}.values())
         self.policies = flat
+        #: The engine's policies as given (stacks folded): what a no_policy refusal names.
+        self.given = tuple(policies)
         self.rules: tuple[Rule, ...] = compile_rules(flat)
         #: Some policy governs some places only: plans depend on the consumer's place.
         self.scoped = any(part.applies_to is not None for part in flat)
@@ -198,7 +200,7 @@ class Planner:
         refusals: list[Reason] = []
         applying: list[Policy] = []
         if self.scoped and not consumer.countries:  # cannot tell whom the law reaches
-            refusals.append(_wording.no_policy(consumer, self.policies, unplaced=True))
+            refusals.append(_wording.no_policy(consumer, self.given, unplaced=True))
         for index, schedule in enumerate(self._schedules):
             policy = schedule.policy
             if not policy.applies(consumer):
@@ -218,7 +220,7 @@ class Planner:
             calendars.extend(self._calendar(index, zone, consumer.region)
                              for zone in policy_zones)
         if not applying and not refusals:
-            refusals.append(_wording.no_policy(consumer, self.policies, unplaced=False))
+            refusals.append(_wording.no_policy(consumer, self.given, unplaced=False))
         rules = tuple(rule for rule in self.rules
                       if any(rule.policy is policy for policy in applying))
         return Plan(tuple(sorted(zones)), tuple(calendars), tuple(refusals), applying, rules,
