@@ -888,7 +888,9 @@ class Consumer(_Frozen):
     timezone: tuple[str, ...] = ()
     country: str | None = None
     region: str | None = None
-    consent: Annotated[bool | Consent, PlainValidator(_consent_value)] = False
+    consent: Annotated[bool | Consent,
+                       PlainValidator(_consent_value, json_schema_input_type=bool | Consent)
+                       ] = False
     tags: dict[str, str] = Field(default_factory=dict)
 
     # No _check_shape here, unlike Policy: a consumer comes from the caller's
