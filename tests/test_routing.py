@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import callwindow as cw
 
@@ -295,6 +298,55 @@ def test_consent_and_consent_valid_for_are_validated() -> None:
         policy(id="bad", requires_consent=True, consent_valid_for="30 days")
     with pytest.raises(cw.PolicyError, match="consent_valid_for"):
         policy(id="bad", requires_consent=True, consent_valid_for="P999Y")
+
+
+@settings(max_examples=200, deadline=None)
+@given(given_day=st.integers(0, 700), given_minute=st.integers(0, 1439),
+       expiry_days=st.one_of(st.none(), st.integers(1, 500)),
+       probe_days=st.integers(-30, 800), probe_minute=st.integers(0, 1439))
+def test_a_dated_consent_counts_exactly_while_it_is_valid(
+        given_day: int, given_minute: int, expiry_days: int | None, probe_days: int,
+        probe_minute: int) -> None:
+    # Allowed exactly when given_at <= t < min(expires_at, given_at + 1 year), the year
+    # taken on the calendar (1 Jan 2026 + 1 year = 1 Jan 2027; 29 Feb has no +1 year
+    # here: 2026-2028 hold a 29 Feb only in 2028, after every given day + 1 year).
+    start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(days=given_day, minutes=given_minute)
+    expires = None if expiry_days is None else start + timedelta(days=expiry_days)
+    at = start + timedelta(days=probe_days, minutes=probe_minute - given_minute)
+    year_later = start.replace(year=start.year + 1)
+    end = year_later if expires is None else min(expires, year_later)
+    person = consumer(cw.Consent(given_at=start, expires_at=expires))
+    decision = cw.Engine(YEARLY).check(person, at)
+    assert decision.allowed == (start <= at < end)
+    if at < start:
+        assert decision.next_allowed_at == start
+    elif at >= end:
+        assert decision.next_allowed_at is None
+
+
+def test_ranked_zones_are_among_the_strict_ones() -> None:
+    people = [
+        cw.Consumer(phone="+61412345678", timezone="Australia/Sydney"),
+        cw.Consumer(phone="+61412345678", region="NSW"),
+        cw.Consumer(phone="+18505550123", timezone="America/Los_Angeles", region="CA",
+                    country="US"),
+        cw.Consumer(timezone="America/Toronto", region="ON", country="CA"),
+        cw.Consumer(phone="+33612345678", timezone="Europe/Rome"),
+        cw.Consumer(phone="+34612345678", timezone="Atlantic/Canary"),
+    ]
+    for person in people:
+        ranked = set(person.candidate_zones)
+        strict = {zone for zone, _sources in person.strict_zone_evidence}
+        assert ranked
+        assert ranked <= strict
+
+
+def test_a_spanish_mobile_with_a_canary_zone_is_judged_in_the_canaries_only() -> None:
+    # A Spanish mobile is "Madrid or the Canaries"; the explicit zone says which.
+    person = cw.Consumer(phone="+34612345678", timezone="Atlantic/Canary")
+    assert person.candidate_zones == ("Atlantic/Canary",)
+    assert {zone for zone, _ in person.strict_zone_evidence} == {"Atlantic/Canary",
+                                                                 "Europe/Madrid"}
 
 
 # -- the audit record ------------------------------------------------------------------------

@@ -243,7 +243,7 @@ class Planner:
             return
         dated = policy.effective_from is not None or policy.effective_to is not None
         if span is None and not dated:
-            refusals.append(_wording.consent_lapsed(policy, consent, 0))
+            refusals.append(_wording.consent_lapsed(policy, consent))
             return
         assert not isinstance(span, bool)
         # Refused only while in force (the policy's dates, on each zone's clock)

@@ -59,9 +59,10 @@ def consent_required(policy: Policy, *, while_in_force: bool = False) -> Reason:
                   f"and none is recorded", policy.id, policy.source)
 
 
-def consent_lapsed(policy: Policy, consent: bool | Consent, t: int) -> Reason:
+def consent_lapsed(policy: Policy, consent: bool | Consent, t: int | None = None) -> Reason:
     """The policy needs a consent that counts at ``t``; the one recorded does not
-    (none, undated where a validity is declared, given later, lapsed)."""
+    (none, undated where a validity is declared, given later, lapsed).  ``t`` is
+    needed only for a dated consent."""
     in_force = policy.effective_from is not None or policy.effective_to is not None
     if consent is False:
         return consent_required(policy, while_in_force=in_force)
@@ -73,6 +74,7 @@ def consent_lapsed(policy: Policy, consent: bool | Consent, t: int) -> Reason:
         assert isinstance(consent, Consent)
         given = consent.given_at.isoformat()
         proof = f" (proof {consent.proof!r})" if consent.proof else ""
+        assert t is not None
         if t < to_us(consent.given_at):
             message = f"{needs}; the consent{proof} was given at {given}, after this call"
         else:
