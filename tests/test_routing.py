@@ -366,6 +366,19 @@ def test_the_audit_record_says_what_decided() -> None:
                                  "proof": "rec-881"}
 
 
+def test_the_record_names_a_consent_only_where_a_policy_judged_it() -> None:
+    hours = policy(id="hours", hours={"mon": ["09:00-18:00"]})
+    engine = cw.Engine(hours)
+    first = cw.Consumer(id="a", timezone="Europe/Paris",
+                        consent=cw.Consent(given_at="2026-01-01T00:00:00+00:00"))
+    second = first.model_copy(update={"id": "b", "consent": {
+        "given_at": "2026-02-01T00:00:00+00:00"}})
+    at = "2026-11-23T10:00:00+01:00"  # a Monday
+    assert engine.check(first, at).to_dict()["consent"] is None
+    assert engine.check(second, at).allowed
+    assert len(engine._judge.planner.plans) == 1  # no policy asks: one plan for both
+
+
 def test_a_change_of_rules_changes_the_digest() -> None:
     hours = {"mon": ["09:00-18:00"]}
     first = policy(id="house", hours=hours).digest

@@ -251,7 +251,8 @@ class Decision:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready audit record: the decision, every reason, the clocks judged, and
         what decided: the library's version, each applied policy's digest (a change of
-        its rules changes it), the evidence of each candidate zone, the consent judged."""
+        its rules changes it), the evidence of each candidate zone, and the consent
+        judged (``None`` when no policy applied asks for one)."""
         next_at = self.next_allowed_at
         audit = self._audit
         consent = None if audit is None else audit.consent

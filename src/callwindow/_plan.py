@@ -48,12 +48,12 @@ class Plan:
 
     def __init__(self, zones: tuple[str, ...], calendars: tuple[ZoneCalendar | ConsentGate, ...],
                  refusals: tuple[Reason, ...], policies: Sequence[Policy],
-                 rules: tuple[Rule, ...], evidence: Evidence, consent: bool | Consent
+                 rules: tuple[Rule, ...], evidence: Evidence, consent: bool | Consent | None
                  ) -> None:
         self.zones = zones  # every zone judged (the consumer's, and fixed ones of policies)
         self.evidence = evidence  # the consumer's candidate zones, with their sources
         self.candidates = tuple(zone for zone, _sources in evidence)
-        self.consent = consent  # the consent judged
+        self.consent = consent  # the consent judged (None: no policy here asks for one)
         self.digests = tuple((policy.id, policy.digest) for policy in policies)
         self.calendars = calendars
         self.refusals = refusals  # reasons no passage of time lifts
@@ -164,6 +164,8 @@ class Planner:
         self.rules: tuple[Rule, ...] = compile_rules(flat)
         #: Some policy governs some places only: plans depend on the consumer's place.
         self.scoped = any(part.applies_to is not None for part in flat)
+        #: Some policy asks for consent: a dated consent matters to the plan.
+        self.asks_consent = any(part.requires_consent for part in flat)
         #: Candidate zones are every source's, none dropped (``zone_evidence="strict"``).
         self.strict_zones = strict_zones
         self.plans: dict[object, Plan] = {}
@@ -190,6 +192,8 @@ class Planner:
         """What a consumer's plan depends on (their place too, when some policy is scoped)."""
         key: tuple[object, ...] = (consumer.strict_plan_key if self.strict_zones
                                    else consumer.plan_key)
+        if not self.asks_consent and type(key[2]) is not bool:
+            key = (key[0], key[1], True)  # a dated consent no policy judges: one plan for all
         return (*key, consumer.places) if self.scoped else key
 
     def _make(self, consumer: Consumer) -> Plan:
@@ -223,8 +227,10 @@ class Planner:
             refusals.append(_wording.no_policy(consumer, self.given, unplaced=False))
         rules = tuple(rule for rule in self.rules
                       if any(rule.policy is policy for policy in applying))
+        judged = (consumer.consent if any(policy.requires_consent for policy in applying)
+                  else None)
         return Plan(tuple(sorted(zones)), tuple(calendars), tuple(refusals), applying, rules,
-                    evidence, consumer.consent)
+                    evidence, judged)
 
     def _needs_zone(self, index: int) -> bool:
         """Whether the policy's rules need the consumer's local clock or date: hours,

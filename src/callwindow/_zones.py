@@ -205,7 +205,7 @@ def zone_evidence(phone: str | None, timezones: Zones, region: str | None,
 
     - an explicit zone supersedes the zones of a region of the same country
       (both describe the address);
-    - a number that only places the consumer somewhere in its country (any
+    - a number that only places the consumer somewhere in its country (a
       number outside NANP that is not a fixed line: mobiles, non-geographic
       ranges) adds nothing when an explicit zone or a region's zones in that
       same country are known.  NANP area codes and fixed lines always add
@@ -231,10 +231,15 @@ def zone_evidence(phone: str | None, timezones: Zones, region: str | None,
     return tuple((zone, tuple(found[zone])) for zone in sorted(found))
 
 
+_GEOGRAPHIC_TYPES = frozenset({phonenumbers.PhoneNumberType.FIXED_LINE,
+                               phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
 @lru_cache(maxsize=65536)
 def _country_level(phone: str, default_country: str | None) -> bool:
-    """Whether the number places its holder only somewhere in its country (not NANP,
-    not a fixed line)."""
+    """Whether the number places its holder only somewhere in its country: outside
+    NANP, a number that is not a fixed line (a mobile, a non-geographic range).  A
+    number that may be either (Mexico's, since 2019) keeps its prefix's zones."""
     if _NANP.match(phone):
         return False
     try:
@@ -243,7 +248,7 @@ def _country_level(phone: str, default_country: str | None) -> bool:
         return False
     if number.country_code == 1:
         return False
-    return phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.FIXED_LINE
+    return phonenumbers.number_type(number) not in _GEOGRAPHIC_TYPES
 
 
 def zones_for_phone(phone: str, default_country: str | None = None) -> Zones:
