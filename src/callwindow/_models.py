@@ -28,7 +28,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     PlainValidator,
+    SerializationInfo,
     TypeAdapter,
     ValidationError,
     ValidationInfo,
@@ -865,6 +867,10 @@ def _consent_value(value: object) -> bool | Consent:
         raise ValueError(f"{shown(value)} is neither true/false nor a Consent") from None
 
 
+def _consent_dump(value: bool | Consent, info: SerializationInfo) -> object:
+    return value if isinstance(value, bool) else value.model_dump(mode=info.mode)
+
+
 class Consumer(_Frozen):
     """The person to be called, and everything known about where they are.
 
@@ -889,8 +895,8 @@ class Consumer(_Frozen):
     country: str | None = None
     region: str | None = None
     consent: Annotated[bool | Consent,
-                       PlainValidator(_consent_value, json_schema_input_type=bool | Consent)
-                       ] = False
+                       PlainValidator(_consent_value, json_schema_input_type=bool | Consent),
+                       PlainSerializer(_consent_dump)] = False
     tags: dict[str, str] = Field(default_factory=dict)
 
     # No _check_shape here, unlike Policy: a consumer comes from the caller's
