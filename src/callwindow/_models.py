@@ -989,12 +989,15 @@ class Consumer(_Frozen):
         """Every country this consumer may be in: their ``country``, their number's,
         their explicit zones', their region's.  A US territory also counts as ``US``."""
         found = {self.country} if self.country else set()
-        if self.phone_country:
-            found.add(self.phone_country)
-        found.update(_zones.zone_country(zone) or "" for zone in self.timezone)
+        phone_country = self.phone_country
+        if phone_country:
+            found.add(phone_country)
+        for zone in self.timezone:
+            zone_country = _zones.zone_country(zone)
+            if zone_country:
+                found.add(zone_country)
         if self.region:
             found.update(self.region_countries)
-        found.discard("")
         if found & _zones.US_TERRITORIES:
             found.add("US")
         return frozenset(found)

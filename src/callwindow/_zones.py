@@ -291,7 +291,12 @@ def regions_for_phone(phone: str, default_country: str | None = None) -> tuple[s
     by ``scripts/gen_area_codes.py``: the geocoder itself is the whole world's
     place names, about 100 MB loaded for some 400 area codes.
     """
-    e164 = phone if _NANP.match(phone) else normalized(phone, default_country)
+    if _NANP.match(phone):
+        e164: str | None = phone
+    elif _E164.match(phone) and not phone.startswith("+1"):
+        return ()  # not NANP, no parse needed to tell (routing asks it of every number)
+    else:
+        e164 = normalized(phone, default_country)
     if not e164 or not e164.startswith("+1"):
         return ()
     return _area_code_regions().get(e164[2:5], ())
@@ -305,19 +310,23 @@ def _area_code_regions() -> dict[str, tuple[str, ...]]:
     return {area: tuple(codes.split()) for area, codes in rows}
 
 
-@lru_cache(maxsize=65536)
 def phone_country(phone: str, default_country: str | None = None) -> str | None:
     """The ISO country of a number (``"US"``, ``"FR"``, ``"PR"``), or ``None`` if unknown.
 
-    Kept per number: an engine with policies for several countries asks it of
-    every consumer.  An E.164 number of a calling code with one country, or of a
-    NANP area code of the area-code table, is answered without a parse (the
-    parse gives the same answer; measured: 30 µs a number in a scrub).
+    An engine with policies for several countries asks it of every consumer: an
+    E.164 number of a calling code with one country, or of a NANP area code of
+    the area-code table, is answered without a parse (the parse gives the same
+    answer; measured: 30 µs a number in a scrub); other numbers are parsed once.
     """
     if _E164.match(phone):
         fast = _fast_country(phone)
         if fast is not None:
             return fast
+    return _parsed_country(phone, default_country)
+
+
+@lru_cache(maxsize=65536)
+def _parsed_country(phone: str, default_country: str | None) -> str | None:
     try:
         number = phonenumbers.parse(phone, default_country)
     except phonenumbers.NumberParseException:
@@ -340,12 +349,16 @@ def _fast_country(e164: str) -> str | None:
             return None
         region = regions[0]
         return region if region in US_TERRITORIES else "CA" if region in _PROVINCES else "US"
-    for length in (2, 3):
-        found = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(e164[1:1 + length]))
-        if found is not None:
-            only: str | None = found[0] if len(found) == 1 and found[0] != "001" else None
-            return only
-    return None
+    codes = _one_country_codes()
+    return codes.get(e164[1:3]) or codes.get(e164[1:4])
+
+
+@lru_cache(maxsize=1)
+def _one_country_codes() -> dict[str, str]:
+    """Calling code (text) -> its country, for the codes of one country only."""
+    return {str(code): regions[0]
+            for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()
+            if code != 1 and len(regions) == 1 and regions[0] != "001"}
 
 
 def _fast_zones(e164: str) -> Zones | None:
