@@ -78,6 +78,8 @@ def applies_text(policy: cw.Policy) -> str:
     scope = policy.applies_to
     if scope is None:
         return "everyone"
+    if not scope.regions:
+        return f"anyone in {scope.country}"
     text = f"{scope.country} {', '.join(scope.regions)} address"
     return text + (" or area code" if scope.by_phone else "")
 

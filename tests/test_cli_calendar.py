@@ -101,15 +101,20 @@ def test_several_zones_are_drawn_on_the_consumers_own_zone() -> None:
 
 
 def test_an_australian_mobile_with_a_sydney_address_is_drawn_in_sydney() -> None:
-    # Not Adelaide, the first candidate alphabetically.  A mobile may be anywhere:
-    # 09:00-20:00 in every zone is 13:30 (09:00 Perth, UTC+8, in November) to 20:00
-    # on the Sydney clock (UTC+11).
-    engine = cw.Engine(policy("09:00-20:00", days="mon-sun"))
+    # Not Adelaide, the first of the mobile's zones alphabetically.  The mobile
+    # places them only in Australia, so beside a Sydney zone it adds nothing
+    # (ranked evidence): 09:00-20:00 on the Sydney clock.  Under the strict union
+    # a mobile may be anywhere: 13:30 (09:00 Perth, UTC+8, in November) to 20:00.
     consumer = cw.Consumer(phone="+61412345678", timezone="Australia/Sydney")
-    grid = week_grid(engine, consumer, date(2026, 11, 23), 1)
-    assert grid.zone == "Australia/Sydney"
-    assert grid.zones[0] == "Australia/Adelaide"
-    assert grid.days == (Day(date(2026, 11, 23), ((810, 1200),)),)
+    ranked = week_grid(cw.Engine(policy("09:00-20:00", days="mon-sun")), consumer,
+                       date(2026, 11, 23), 1)
+    assert ranked.zone == "Australia/Sydney"
+    assert ranked.zones == ("Australia/Sydney",)
+    assert ranked.days == (Day(date(2026, 11, 23), ((540, 1200),)),)
+    strict = week_grid(cw.Engine(policy("09:00-20:00", days="mon-sun"),
+                                 zone_evidence="strict"), consumer, date(2026, 11, 23), 1)
+    assert strict.zone == "Australia/Sydney"
+    assert strict.days == (Day(date(2026, 11, 23), ((810, 1200),)),)
 
 
 def test_without_a_zone_of_their_own_the_most_restrictive_one_governs() -> None:

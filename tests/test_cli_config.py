@@ -89,14 +89,15 @@ def test_presets_come_from_the_flag_then_the_environment_then_the_file(
     assert check_json(capsys)["policy_ids"] == ["FR", "FR-optin-2026"]
     assert settings(capsys)["settings"]["presets"]["source"] == "callwindow.toml"
 
-    monkeypatch.setenv("CALLWINDOW_PRESETS", "US-TCPA, IT-garante-2024")
-    assert check_json(capsys)["policy_ids"] == ["US-TCPA", "IT-garante-2024"]
+    # US-TCPA does not govern the French consumer: only the policies that do are applied.
+    monkeypatch.setenv("CALLWINDOW_PRESETS", "FR-optin-2026, US-TCPA")
+    assert check_json(capsys)["policy_ids"] == ["FR-optin-2026"]
     assert settings(capsys)["settings"]["presets"] == {
-        "value": ["US-TCPA", "IT-garante-2024"], "source": "CALLWINDOW_PRESETS",
+        "value": ["FR-optin-2026", "US-TCPA"], "source": "CALLWINDOW_PRESETS",
         "env": "CALLWINDOW_PRESETS"}
 
-    _, out, _ = run(capsys, "check", "--preset", "IT-garante-2024", *FR_CONSUMER, "--json")
-    assert json.loads(out)["policy_ids"] == ["IT-garante-2024"]
+    _, out, _ = run(capsys, "check", "--preset", "FR", *FR_CONSUMER, "--json")
+    assert json.loads(out)["policy_ids"] == ["FR", "FR-optin-2026"]
 
 
 def test_the_ledger_comes_from_the_flag_then_the_environment_then_the_file(

@@ -321,21 +321,19 @@ def test_a_consumer_with_no_id_and_no_number_cannot_be_counted(
         engine.record(nobody, outcome="no_answer", at="2026-11-02T10:30:00+01:00")
 
 
-def test_calendar_days_without_a_zone_count_at_least_a_day_anywhere(
-        make_engine: MakeEngine) -> None:
-    # A limit of one call per calendar day, and nothing says where the consumer
-    # is: at 09:00 and 12:30 UTC it is the same date from UTC-9 to UTC+9, so the
-    # second call is refused; the first stops counting only when no zone can
-    # still be on its date: 24 hours later, plus an hour for a DST day.
+def test_calendar_days_without_a_zone_refuse(make_engine: MakeEngine) -> None:
+    # A limit of one call per calendar day counts the consumer's local dates:
+    # nothing says where the consumer is, so the call is refused (fail closed),
+    # and no time lifts it.  With a zone the same limit allows the first call.
     daily = policy(id="daily", limits=[{"max_attempts": 1, "period": "P1D",
                                         "window": "calendar_days"}])
     engine = make_engine(daily)
     somewhere = cw.Consumer(id="nowhere-1")
-    assert engine.acquire(somewhere, "2026-11-02T09:00:00+00:00").allowed
-    second = engine.acquire(somewhere, "2026-11-02T12:30:00+00:00")
-    assert second.codes == (cw.ReasonCode.FREQUENCY_LIMIT,)
-    assert second.next_allowed_at is not None
-    assert second.next_allowed_at.isoformat() == "2026-11-03T10:00:00+00:00"
+    refused = engine.acquire(somewhere, "2026-11-02T09:00:00+00:00")
+    assert refused.codes == (cw.ReasonCode.UNKNOWN_TIMEZONE,)
+    assert refused.next_allowed_at is None
+    assert engine.acquire(cw.Consumer(id="paris-1", timezone="Europe/Paris"),
+                          "2026-11-02T09:00:00+00:00").allowed
 
 
 def test_an_outcome_set_by_another_engine_does_not_cut_the_history_short() -> None:

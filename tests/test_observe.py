@@ -7,6 +7,7 @@ Both shells run every test: the ``Engine`` directly, the ``AsyncEngine`` through
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -259,8 +260,13 @@ def test_the_hook_gets_each_decisions_audit_record_after_the_exchange(shell: She
         "policy_ids": ["two-a-week"],
         "reasons": [],
         "attempt_id": acquired.attempt_id,
+        "library_version": cw.__version__,
+        "policy_digests": {"two-a-week": TWO_A_WEEK.digest},
+        "zone_evidence": {"Europe/Paris": ["phone"]},
+        "consent": None,
     }]
     assert acquired.attempt_id is not None
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", TWO_A_WEEK.digest)
     seen.clear()
     engine.check(ALICE, SATURDAY)
     engine.check_many([ALICE, cw.Consumer(id="bob", timezone="America/New_York")], MONDAY)

@@ -537,7 +537,9 @@ CHECKS: list[ParameterSet] = [
     case("US-FL", "miami", "2026-11-26T12:00:00-05:00", why="Thanksgiving, no holiday rule"),
     case("US-FL", "fl-resident", "2026-11-23T20:00:00-05:00", OUT,
          why="FL address, NY number, 20:00 EST"),
-    case("US-FL", "nyc", "2026-11-23T20:30:00-05:00", why="NY number, no FL address: n/a"),
+    # Alone, US-FL governs nobody outside Florida: never allowed with no rule at all.
+    case("US-FL", "nyc", "2026-11-23T20:30:00-05:00", cw.ReasonCode.NO_POLICY,
+         why="NY number, no FL address: n/a"),
     case("US-FL", "miami", "2021-06-30T20:30:00-04:00", why="Wed 30 Jun 2021, old 21:00 end"),
     case("US-FL", "miami", "2021-07-01T20:30:00-04:00", OUT, why="Thu 1 Jul 2021 in force"),
 
@@ -575,7 +577,7 @@ CHECKS: list[ParameterSet] = [
     case("US-TX", "houston", "2026-11-29T20:59:00-06:00", why="Sun 20:59 CST"),
     case("US-TX", "houston", "2026-11-29T21:00:00-06:00", OUT, why="Sun 21:00 CST"),
     case("US-TX", "houston", "2026-11-26T12:00:00-06:00", why="Thanksgiving, no holiday rule"),
-    case("US-TX", "houston-phone", "2026-11-29T10:00:00-06:00",
+    case("US-TX", "houston-phone", "2026-11-29T10:00:00-06:00", cw.ReasonCode.NO_POLICY,
          why="713 number, no address: no presumption in 301.051"),
 
     # Louisiana 45:811: Mon-Sat 08:00-20:00; no Sundays; no LPSC holidays.

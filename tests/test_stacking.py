@@ -116,13 +116,18 @@ def test_a_blackout_refuses_inside_and_opens_at_its_end() -> None:
     assert engine.check(person, "2026-08-26T19:59:00-05:00").allowed
 
 
-def test_a_blackout_only_policy_needs_no_zone() -> None:
+def test_a_blackout_only_policy_refuses_a_consumer_with_no_zone() -> None:
+    # A blackout is a period of the called person's place, judged like hours: with
+    # no zone at all the engine cannot say the consumer is outside it (fail closed).
     only = policy(id="only-blackouts", blackouts=[EMERGENCY])
-    nowhere = cw.Consumer(id="x")
     engine = cw.Engine(only)
-    assert engine.check(nowhere, "2026-09-01T10:00:00-05:00").codes == (
+    nowhere = cw.Consumer(id="x")
+    assert engine.check(nowhere, "2026-09-10T05:00:00+00:00").codes == (
+        cw.ReasonCode.UNKNOWN_TIMEZONE,)
+    chicago = cw.Consumer(id="y", timezone="America/Chicago")
+    assert engine.check(chicago, "2026-09-01T10:00:00-05:00").codes == (
         cw.ReasonCode.BLACKOUT,)
-    assert engine.check(nowhere, "2026-09-10T05:00:00+00:00").allowed
+    assert engine.check(chicago, "2026-09-10T05:00:00+00:00").allowed
 
 
 def test_blackouts_load_from_a_file_and_reach_the_named_preset(tmp_path: Path) -> None:

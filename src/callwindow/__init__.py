@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ._models import (
         AppliesTo,
         Blackout,
+        Consent,
         Consumer,
         CooldownRule,
         HolidayRule,
@@ -40,6 +41,7 @@ __all__ = [
     "Blackout",
     "CallWindowError",
     "Clock",
+    "Consent",
     "Consumer",
     "ConsumerError",
     "CooldownRule",
@@ -76,8 +78,8 @@ _HOMES = {
     "Outcome": "_enums", "ReasonCode": "_enums",
     **dict.fromkeys(("CallWindowError", "ConsumerError", "InvalidInputError", "LedgerError",
                      "MissingExtraError", "NaiveDatetimeError", "PolicyError"), "_errors"),
-    **dict.fromkeys(("AppliesTo", "Blackout", "Consumer", "CooldownRule", "HolidayRule",
-                     "LimitRule", "Policy"), "_models"),
+    **dict.fromkeys(("AppliesTo", "Blackout", "Consent", "Consumer", "CooldownRule",
+                     "HolidayRule", "LimitRule", "Policy"), "_models"),
     "Ledger": "ledgers", "ledger_from_url": "ledgers",
 }
 

@@ -51,9 +51,10 @@ class AsyncEngine(Shell):
     def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None = None,
                  ledger: AsyncLedger | Ledger | str | None = None, retention: str = "P1D",
                  on_ledger_error: Literal["refuse", "raise"] = "refuse",
-                 on_decision: OnDecision | None = None) -> None:
+                 on_decision: OnDecision | None = None,
+                 zone_evidence: Literal["ranked", "strict"] = "ranked") -> None:
         self._judge = Judge(policy, clock=clock, retention=retention,
-                            on_ledger_error=on_ledger_error)
+                            on_ledger_error=on_ledger_error, zone_evidence=zone_evidence)
         self._owns_ledger = ledger is None or isinstance(ledger, str)
         if ledger is None:
             ledger = MemoryLedger()

@@ -54,14 +54,11 @@ class Closure:
 class Schedule:
     """The zone-independent part of a policy: windows per weekday, holidays, dates."""
 
-    __slots__ = ("blackouts", "buffer", "consent_gate", "holiday_windows", "policy",
+    __slots__ = ("blackouts", "buffer", "holiday_windows", "policy",
                  "pre_holiday_windows", "weekday_windows")
 
-    def __init__(self, policy: Policy, *, consent_gate: bool = False) -> None:
-        # A consent gate is the policy seen by a consumer without consent: closed
-        # whenever the policy is in force, open outside its effective dates.
+    def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        self.consent_gate = consent_gate
         hours = policy.hours
         self.pre_holiday_windows: tuple[Window, ...] | None = None
         if hours is None:
@@ -80,7 +77,7 @@ class Schedule:
     @property
     def has_time_rule(self) -> bool:
         """Whether the policy restricts time at all (otherwise no zone is needed)."""
-        return (self.consent_gate or self.policy.hours is not None
+        return (self.policy.hours is not None
                 or self.policy.holidays is not None or bool(self.blackouts))
 
     def subdivision(self, region: str | None) -> str | None:
@@ -112,8 +109,6 @@ class Schedule:
         """
         if not self.policy.in_force_on(day):
             return _FULL_DAY
-        if self.consent_gate:
-            return ()
         if holiday is not None:
             return self.holiday_windows
         windows = self.weekday_windows[day.weekday()]
@@ -214,9 +209,7 @@ class ZoneCalendar:
         if blackout is not None:
             return Closure(ReasonCode.BLACKOUT, local, holiday, windows, in_window=in_window,
                            blackout=blackout)
-        if self.schedule.consent_gate:
-            code = ReasonCode.CONSENT_REQUIRED
-        elif holiday is not None and not in_window:
+        if holiday is not None and not in_window:
             code = ReasonCode.HOLIDAY
         elif not windows:
             code = ReasonCode.CLOSED_DAY

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from . import _time
 from ._enums import ReasonCode
 
-__all__ = ["Decision", "Explainer", "Reason"]
+__all__ = ["Audit", "Decision", "Explainer", "Reason"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +63,16 @@ class Explainer(Protocol):
         ...
 
 
+class Audit(Protocol):
+    """What an engine's plan tells a Decision's audit record: zones, policies, consent."""
+
+    zones: tuple[str, ...]
+    policy_ids: tuple[str, ...]
+    evidence: tuple[tuple[str, tuple[str, ...]], ...]
+    digests: tuple[tuple[str, str], ...]
+    consent: Any
+
+
 class _Given:
     """The explainer of a Decision built by hand: it knows its answer already."""
 
@@ -86,7 +96,8 @@ class Decision:
             rule allows, in UTC (``at`` itself when allowed); ``None`` when
             no such instant exists.
         consumer_id: the consumer's ``id``.
-        timezones: the candidate zones judged.
+        timezones: the zones judged: the consumer's candidate zones (see
+            ``zone_evidence``) and any fixed zone of a policy.
         policy_ids: the policies applied, in order.
         attempt_id: the attempt recorded with this decision, if any.
 
@@ -94,8 +105,8 @@ class Decision:
     """
 
     __module__ = "callwindow"
-    __slots__ = ("_allowed", "_at", "_at_utc", "_attempt_id", "_consumer_id", "_explained",
-                 "_explainer", "_policy_ids", "_t", "_timezones")
+    __slots__ = ("_allowed", "_at", "_at_utc", "_attempt_id", "_audit", "_consumer_id",
+                 "_explained", "_explainer", "_policy_ids", "_t", "_timezones")
 
     def __init__(self, allowed: bool, at: datetime, reasons: tuple[Reason, ...] = (),
                  next_allowed_at: datetime | None = None, consumer_id: str | None = None,
@@ -112,13 +123,14 @@ class Decision:
         self._timezones = timezones
         self._policy_ids = policy_ids
         self._attempt_id = attempt_id
+        self._audit: Audit | None = None
         self._explainer: Explainer | None = None if allowed else _Given(reasons, next_at)
         self._explained: tuple[tuple[Reason, ...], datetime | None] | None = None
 
     @classmethod
     def _made(cls, allowed: bool, at: datetime, t: int, consumer_id: str | None,
-              timezones: tuple[str, ...], policy_ids: tuple[str, ...],
-              explainer: Explainer | None, attempt_id: str | None = None) -> Decision:
+              plan: Audit, explainer: Explainer | None, attempt_id: str | None = None
+              ) -> Decision:
         """The engine's constructor: ``at`` is any aware datetime, ``t`` the same in µs.
 
         Measured to pay for itself: skipping ``__init__``'s conversions and
@@ -129,8 +141,9 @@ class Decision:
         decision._at = at
         decision._t = t
         decision._consumer_id = consumer_id
-        decision._timezones = timezones
-        decision._policy_ids = policy_ids
+        decision._timezones = plan.zones
+        decision._policy_ids = plan.policy_ids
+        decision._audit = plan
         decision._attempt_id = attempt_id
         decision._explainer = None if allowed else explainer
         decision._explained = None
@@ -183,6 +196,13 @@ class Decision:
         return self._policy_ids
 
     @property
+    def zone_evidence(self) -> dict[str, tuple[str, ...]]:
+        """Each of the consumer's candidate zones with the sources that gave it
+        (``"timezone"``, ``"region"``, ``"phone"``); empty for a hand-built Decision."""
+        audit = self._audit
+        return {} if audit is None else dict(audit.evidence)
+
+    @property
     def attempt_id(self) -> str | None:
         """The id of the attempt recorded with this decision, if any."""
         return self._attempt_id
@@ -229,8 +249,13 @@ class Decision:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready audit record: the decision, every reason, the clocks judged."""
+        """A JSON-ready audit record: the decision, every reason, the clocks judged, and
+        what decided: the library's version, each applied policy's digest (a change of
+        its rules changes it), the evidence of each candidate zone, and the consent
+        judged (``None`` when no policy applied asks for one)."""
         next_at = self.next_allowed_at
+        audit = self._audit
+        consent = None if audit is None else audit.consent
         return {
             "allowed": self.allowed,
             "at": self.at.isoformat(),
@@ -242,4 +267,16 @@ class Decision:
             "policy_ids": list(self.policy_ids),
             "reasons": [reason.to_dict() for reason in self.reasons],
             "attempt_id": self.attempt_id,
+            "library_version": _version(),
+            "policy_digests": {} if audit is None else dict(audit.digests),
+            "zone_evidence": {zone: list(sources)
+                              for zone, sources in self.zone_evidence.items()},
+            "consent": (consent if consent is None or isinstance(consent, bool)
+                        else consent.model_dump(mode="json")),
         }
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__

@@ -55,6 +55,12 @@ class Engine(Shell):
             every decision ``check``, ``acquire`` and ``check_many`` make, once it
             is made (after the ledger exchange), in the calling thread.  What it
             raises is logged and never changes the decision.  For an audit trail.
+        zone_evidence: ``"ranked"`` (default): evidence that carries no
+            information beside better evidence adds no candidate zone (a
+            mobile outside NANP beside a zone or region in its country; a
+            region's other zones beside an explicit zone in it).  ``"strict"``:
+            every zone of every source is a candidate (the union, as before
+            0.2); more refusals, never fewer.
 
     Ledger failures and recoveries are logged to the ``"callwindow"`` logger,
     without phone numbers or ids; so is each decision at DEBUG, when that
@@ -72,14 +78,16 @@ class Engine(Shell):
     def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None = None,
                  ledger: Ledger | str | None = None, retention: str = "P1D",
                  on_ledger_error: Literal["refuse", "raise"] = "refuse",
-                 on_decision: OnDecision | None = None) -> None:
+                 on_decision: OnDecision | None = None,
+                 zone_evidence: Literal["ranked", "strict"] = "ranked") -> None:
         self._judge = judge = Judge(policy, clock=clock, retention=retention,
-                                    on_ledger_error=on_ledger_error)
+                                    on_ledger_error=on_ledger_error,
+                                    zone_evidence=zone_evidence)
         # Read on check()'s hot path, which unrolls Judge.judge: the plan lookup
         # and _time.to_us inlined (measured: each a tenth of an allowed check);
         # planner.plan() makes a missing plan and names a wrong argument.
         self._plans = judge.planner.plans
-        self._scoped = judge.planner.scoped
+        self._scoped = judge.planner.scoped or judge.planner.strict_zones  # other keys
         self._owns_ledger = not isinstance(ledger, Ledger)
         if ledger is None:
             ledger = MemoryLedger()
@@ -108,8 +116,7 @@ class Engine(Shell):
         if plan.rules:
             decision = self._run(judge.decide(consumer, plan, moment, t, record=False))
         else:
-            decision = Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
-                                      plan.policy_ids, plan)
+            decision = Decision._made(plan.is_open(t), moment, t, consumer.id, plan, plan)
         if self._observing:
             self._observer.decided(decision)
         return decision

@@ -22,6 +22,7 @@ class ReasonCode(StrEnum):
     UNKNOWN_TIMEZONE = "unknown_timezone"
     BLACKOUT = "blackout"
     LEDGER_UNAVAILABLE = "ledger_unavailable"
+    NO_POLICY = "no_policy"
 
 
 class Outcome(StrEnum):

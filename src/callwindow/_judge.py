@@ -23,7 +23,7 @@ from typing import Generic, Literal, TypeAlias, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import _time, _wording
-from ._decision import Decision, Reason
+from ._decision import Decision, Reason, _Given
 from ._enums import Outcome
 from ._errors import InvalidInputError, LedgerError
 from ._frequency import (
@@ -122,7 +122,8 @@ class Judge:
     """
 
     def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None,
-                 retention: str, on_ledger_error: Literal["refuse", "raise"]) -> None:
+                 retention: str, on_ledger_error: Literal["refuse", "raise"],
+                 zone_evidence: Literal["ranked", "strict"] = "ranked") -> None:
         policies = (policy,) if isinstance(policy, Policy) else tuple(policy)
         if not policies:
             raise InvalidInputError("policy: an engine needs at least one policy",
@@ -133,6 +134,9 @@ class Judge:
         if on_ledger_error not in ("refuse", "raise"):
             raise InvalidInputError(f"on_ledger_error: expected 'refuse' or 'raise', "
                                     f"got {on_ledger_error!r}", field="on_ledger_error")
+        if zone_evidence not in ("ranked", "strict"):
+            raise InvalidInputError(f"zone_evidence: expected 'ranked' or 'strict', "
+                                    f"got {zone_evidence!r}", field="zone_evidence")
         try:
             floor = int(bounded_duration(retention, MAX_PERIOD, "retention").total_seconds())
         except ValueError as error:
@@ -143,7 +147,7 @@ class Judge:
                 f"the call, so that its outcome can be set", field="retention")
         self.policies: tuple[Policy, ...] = policies
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self.planner = Planner(policies)
+        self.planner = Planner(policies, strict_zones=zone_evidence == "strict")
         self.rules = self.planner.rules
         self.raise_ledger_errors = on_ledger_error == "raise"
         self._always_in_force = all(rule.always for rule in self.rules)
@@ -180,14 +184,13 @@ class Judge:
                record: bool) -> Decision | Exchange[Decision]:
         """``judge``, once the instant is known in µs and the plan found."""
         if not plan.rules:  # the calendars alone decide: no history to read or write
-            return Decision._made(plan.is_open(t), at, t, consumer.id, plan.zones,
-                                  plan.policy_ids, plan)
+            return Decision._made(plan.is_open(t), at, t, consumer.id, plan, plan)
         try:
             keys: LedgerKeys = consumer.ledger_keys
         except ValueError as error:  # nobody to count attempts for: refused
             reasons = (*plan.reasons(t), _wording.nobody_to_count(str(error)))
-            return Decision(False, at, reasons, None, consumer.id, plan.zones, plan.policy_ids)
-        zones = consumer.candidate_zones
+            return Decision._made(False, at, t, consumer.id, plan, _Given(reasons, None))
+        zones = plan.candidates
         if not plan.is_open(t):  # refused by the clock: read what explains it
             return self._explain(consumer, plan, keys, at, t)
         # What each rule in force asks of this consumer's history.  Inlined, and
@@ -206,8 +209,7 @@ class Judge:
             attempt_id, matches = reply
             allowed = attempt_id is not None if record else not over_limit(constraints, matches)
             if allowed:
-                return Decision._made(True, at, t, consumer.id, plan.zones, plan.policy_ids,
-                                      None, attempt_id)
+                return Decision._made(True, at, t, consumer.id, plan, None, attempt_id)
             if self._always_in_force:  # the counts just made explain the refusal
                 tally = Tally(plan.rules, [rule.zones(zones) for rule in plan.rules], matches)
                 return self._refused(consumer, plan, at, t, tally)
@@ -231,8 +233,7 @@ class Judge:
                     shared[id(plan)] = step
                 steps.append(step)
             else:  # one of a kind already judged at this instant: its answer
-                steps.append(Decision._made(first.allowed, at, t, consumer.id, plan.zones,
-                                            plan.policy_ids, plan))
+                steps.append(Decision._made(first.allowed, at, t, consumer.id, plan, plan))
         return steps
 
     # -- the other questions -----------------------------------------------------------
@@ -249,7 +250,7 @@ class Judge:
             if found is None:
                 return None
             return _time.as_utc(after) if found == t else from_us(found)
-        return self._read(plan, _keys(consumer), consumer.candidate_zones, t,
+        return self._read(plan, _keys(consumer), plan.candidates, t,
                           lambda tally: first_allowed(plan.calendars, tally, t))
 
     def windows(self, consumer: Consumer, start: datetime, end: datetime
@@ -274,7 +275,7 @@ class Judge:
 
         if not plan.rules:
             return as_datetimes(spans)
-        return self._read(plan, _keys(consumer), consumer.candidate_zones, lo,
+        return self._read(plan, _keys(consumer), plan.candidates, lo,
                           lambda tally: as_datetimes(history_windows(tally, spans, lo, hi)))
 
     def record(self, consumer: Consumer, outcome: Outcome | str, at: datetime
@@ -324,21 +325,19 @@ class Judge:
     def _explain(self, consumer: Consumer, plan: Plan, keys: LedgerKeys, at: datetime, t: int
                  ) -> Exchange[Decision]:
         """A refusal, with the history read so that it is explained in full."""
-        return self._read(plan, keys, consumer.candidate_zones, t,
+        return self._read(plan, keys, plan.candidates, t,
                           lambda tally: self._refused(consumer, plan, at, t, tally),
                           lambda failure: self._unavailable(consumer, plan, at, t, failure))
 
     def _refused(self, consumer: Consumer, plan: Plan, at: datetime, t: int, tally: Tally
                  ) -> Decision:
-        return Decision._made(False, at, t, consumer.id, plan.zones, plan.policy_ids,
-                              _Refusal(plan, tally, None))
+        return Decision._made(False, at, t, consumer.id, plan, _Refusal(plan, tally, None))
 
     def _unavailable(self, consumer: Consumer, plan: Plan, at: datetime, t: int,
                      failure: LedgerError) -> Decision:
         if self.raise_ledger_errors:
             raise failure
-        return Decision._made(False, at, t, consumer.id, plan.zones, plan.policy_ids,
-                              _Refusal(plan, None, failure))
+        return Decision._made(False, at, t, consumer.id, plan, _Refusal(plan, None, failure))
 
     def _kept_for(self, t: int, outcome: str) -> int | None:
         """How long a ledger must keep an attempt made at ``t``, from when it writes it.

@@ -7,6 +7,7 @@ once into plain tuples and integers, so nothing here runs on the hot path.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -27,6 +28,10 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
+    PlainValidator,
+    SerializationInfo,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -325,16 +330,19 @@ Scope = Literal["telemarketing", "telemarketing_automated", "debt_collection", "
 
 
 class AppliesTo(_Frozen):
-    """Whom a policy applies to; a consumer it does not apply to is not judged by it.
+    """Whom a policy governs; a consumer it does not reach is not judged by it.
 
-    ``regions`` are codes of ``country`` (US states, Canadian provinces): the
-    policy applies when the consumer's ``region`` (their address) is one of
-    them, or, with ``by_phone``, when their number's area code belongs to one
-    (the area-code presumption of Florida, Oklahoma, Connecticut...).
+    ``country`` (ISO 3166-1 alpha-2) alone: every consumer who may be in that
+    country (by their address, phone number or zones).  With ``regions``
+    (codes of ``country``: US states, Canadian provinces), only consumers
+    whose ``region`` (their address) is one of them, or, with ``by_phone``,
+    whose number's area code belongs to one (the area-code presumption of
+    Florida, Oklahoma, Connecticut...).  A US territory (``PR``, ``GU``, ``VI``,
+    ``AS``, ``MP``) is both a country of its own and a region of ``US``.
     """
 
     country: str
-    regions: tuple[str, ...] = Field(min_length=1)
+    regions: tuple[str, ...] = ()
     by_phone: bool = False
 
     @field_validator("country")
@@ -353,10 +361,12 @@ class AppliesTo(_Frozen):
         A region of an unknown country counts (``WA`` may be Washington or
         Western Australia): applying one more rule is the safe side.
         """
-        if consumer.region in self.regions:
-            country = consumer.country or consumer.phone_country
-            if country in (None, self.country):
-                return True
+        if not self.regions:
+            return self.country in consumer.countries
+        if consumer.region in self.regions and self.country in consumer.region_countries:
+            return True
+        if self.country == "US" and any(place in self.regions for place in consumer.countries):
+            return True  # a US territory known by its number, zone or country code
         return self.by_phone and any(region in self.regions
                                      for region in consumer.phone_regions)
 
@@ -401,6 +411,7 @@ class Policy(_Frozen):
     limits: tuple[LimitRule, ...] = ()
     cooldowns: tuple[CooldownRule, ...] = ()
     requires_consent: bool = False
+    consent_valid_for: str | None = None
     blackouts: tuple[Blackout, ...] = ()
     applies_to: AppliesTo | None = None
     stack: tuple[Policy, ...] = ()
@@ -506,6 +517,19 @@ class Policy(_Frozen):
         bounded_duration(value, MAX_END_BUFFER, "an end_buffer")
         return value
 
+    @field_validator("consent_valid_for")
+    @classmethod
+    def _check_consent_valid_for(cls, value: str | None) -> str | None:
+        if value is not None:
+            duration = parse_duration(value, fixed=False)
+            span = duration.total_seconds()  # a year as 365 days, a month as 30
+            if span <= 0:
+                raise ValueError(f"{shown(value)}: a consent valid for no time at all")
+            if span > MAX_PERIOD.total_seconds():
+                raise ValueError(f"{shown(value)}: a consent is valid for at most "
+                                 f"{_iso_days(MAX_PERIOD)}")
+        return value
+
     @model_validator(mode="after")
     def _check_dates(self) -> Self:
         if (self.effective_from and self.effective_to
@@ -513,6 +537,23 @@ class Policy(_Frozen):
             raise ValueError(f"effective_to {self.effective_to} is before "
                              f"effective_from {self.effective_from}")
         return self
+
+    def consent_lapses_at(self, given_at: datetime) -> datetime | None:
+        """When a consent given at ``given_at`` stops counting under ``consent_valid_for``
+        (years and months on the calendar of ``given_at``'s own offset); ``None``: never."""
+        if self.consent_valid_for is None:
+            return None
+        lapse: datetime = pendulum.instance(given_at) + parse_duration(self.consent_valid_for,
+                                                                       fixed=False)
+        return lapse
+
+    @cached_property
+    def digest(self) -> str:
+        """``"sha256:<hex>"`` of the policy's canonical content (its JSON, keys sorted):
+        any change of its rules changes it, so an audit record says which rules decided."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True,
+                               separators=(",", ":"), ensure_ascii=False)
+        return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
     @cached_property
     def end_buffer_delta(self) -> timedelta:
@@ -777,15 +818,72 @@ class _memo(Generic[_V]):  # noqa: N801 - used as a decorator, like cached_prope
         return value
 
 
+class Consent(_Frozen):
+    """A consumer's consent to be called, dated so that it can be proven.
+
+    ``given_at`` is an aware datetime or an ISO-8601 string with an offset;
+    ``expires_at`` (optional) the instant it lapses; ``proof`` a free reference
+    (a recording id, a form submission).  A consent counts from ``given_at``
+    (not before) until ``expires_at`` and, under a policy that declares
+    ``consent_valid_for``, until that long after ``given_at``.
+    """
+
+    given_at: datetime
+    expires_at: datetime | None = None
+    proof: str | None = None
+
+    @field_validator("given_at", "expires_at", mode="before")
+    @classmethod
+    def _instant(cls, value: object, info: ValidationInfo) -> object:
+        if isinstance(value, str):
+            return _time.parse_instant(value, str(info.field_name))
+        return value
+
+    @field_validator("given_at", "expires_at")
+    @classmethod
+    def _aware(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        return None if value is None else _time.aware(value, str(info.field_name))
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.expires_at is not None and self.expires_at <= self.given_at:
+            raise ValueError(f"expires_at {self.expires_at.isoformat()} is not after "
+                             f"given_at {self.given_at.isoformat()}")
+        return self
+
+
+_BOOL = TypeAdapter(bool)
+
+
+def _consent_value(value: object) -> bool | Consent:
+    # One error naming the field, not one per member of the union.
+    if isinstance(value, bool | Consent):
+        return value
+    if isinstance(value, Mapping):
+        return Consent.model_validate(value)
+    try:
+        return _BOOL.validate_python(value)
+    except ValidationError:
+        raise ValueError(f"{shown(value)} is neither true/false nor a Consent") from None
+
+
+def _consent_dump(value: bool | Consent, info: SerializationInfo) -> object:
+    return value if isinstance(value, bool) else value.model_dump(mode=info.mode)
+
+
 class Consumer(_Frozen):
     """The person to be called, and everything known about where they are.
 
-    Candidate zones are the union of ``timezone`` (one IANA name or several),
-    every zone the phone number may be in, and the zones of ``region`` in a
-    multi-zone country (a US state, Canadian province or Australian state).
-    ``country`` (ISO 3166-1 alpha-2) is the default for numbers written in
-    national format and says which country ``region`` belongs to when the
-    number does not.  ``region`` also selects the holiday subdivision.
+    Candidate zones come from ``timezone`` (one IANA name or several), every
+    zone the phone number may be in, and the zones of ``region`` in a
+    multi-zone country (a US state, Canadian province or Australian state),
+    ranked: an explicit zone supersedes its region's other zones, and a number
+    that only places the consumer somewhere in a country (a mobile outside
+    NANP) adds nothing beside a zone or region in that country (see
+    ``zone_evidence``).  ``country`` (ISO 3166-1 alpha-2) is the default for
+    numbers written in national format and says which country ``region``
+    belongs to when the number does not.  ``region`` also selects the holiday
+    subdivision.  ``consent`` is ``True``/``False`` or a dated ``Consent``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True,
@@ -796,7 +894,9 @@ class Consumer(_Frozen):
     timezone: tuple[str, ...] = ()
     country: str | None = None
     region: str | None = None
-    consent: bool = False
+    consent: Annotated[bool | Consent,
+                       PlainValidator(_consent_value, json_schema_input_type=bool | Consent),
+                       PlainSerializer(_consent_dump)] = False
     tags: dict[str, str] = Field(default_factory=dict)
 
     # No _check_shape here, unlike Policy: a consumer comes from the caller's
@@ -858,16 +958,55 @@ class Consumer(_Frozen):
         return self.model_validate({**self.model_dump(), **(update or {})})
 
     @_memo
+    def zone_evidence(self) -> _zones.Evidence:
+        """Each candidate zone with the sources that gave it (``"timezone"``,
+        ``"region"``, ``"phone"``), ranked as the class docstring says."""
+        if not self.phone and not self.region:
+            return tuple((zone, ("timezone",)) for zone in sorted(set(self.timezone)))
+        if not self.timezone and not self.region:
+            assert self.phone is not None
+            return tuple((zone, ("phone",))
+                         for zone in _zones.zones_for_phone(self.phone, self.country))
+        return _zones.zone_evidence(self.phone, self.timezone, self.region, self.country)
+
+    @_memo
+    def strict_zone_evidence(self) -> _zones.Evidence:
+        """Every zone of every source, none dropped (``Engine(zone_evidence="strict")``)."""
+        if bool(self.phone) + bool(self.region) + bool(self.timezone) <= 1:
+            return self.zone_evidence
+        return _zones.zone_evidence(self.phone, self.timezone, self.region, self.country,
+                                    strict=True)
+
+    @_memo
     def candidate_zones(self) -> tuple[str, ...]:
         """Every zone this consumer may be in, sorted; empty when nothing is known."""
         if not self.phone and not self.region and len(self.timezone) <= 1:
             return self.timezone
-        zones = set(self.timezone)
-        if self.phone:
-            zones.update(_zones.zones_for_phone(self.phone, self.country))
+        return tuple(zone for zone, _sources in self.zone_evidence)
+
+    @_memo
+    def countries(self) -> frozenset[str]:
+        """Every country this consumer may be in: their ``country``, their number's,
+        their explicit zones', their region's.  A US territory also counts as ``US``."""
+        found = {self.country} if self.country else set()
+        phone_country = self.phone_country
+        if phone_country:
+            found.add(phone_country)
+        for zone in self.timezone:
+            zone_country = _zones.zone_country(zone)
+            if zone_country:
+                found.add(zone_country)
         if self.region:
-            zones.update(_zones.zones_for_region(self.country, self.region, self.phone))
-        return tuple(sorted(zones))
+            found.update(self.region_countries)
+        found.update(_zones.PARENT_COUNTRY[code] for code in found & _zones.PARENT_COUNTRY.keys())
+        return frozenset(found)
+
+    @_memo
+    def region_countries(self) -> tuple[str, ...]:
+        """The countries ``region`` may belong to (the safe side when unknown)."""
+        if not self.region:
+            return ()
+        return _zones.countries_of_region(self.country, self.region, self.phone)
 
     @_memo
     def e164(self) -> str | None:
@@ -897,13 +1036,23 @@ class Consumer(_Frozen):
         return LedgerKeys(self.id, self.e164, self.tags)
 
     @_memo
-    def plan_key(self) -> tuple[tuple[str, ...], str | None, bool]:
+    def plan_key(self) -> tuple[_zones.Evidence, str | None, bool | Consent]:
         """What the engine's evaluation depends on: consumers sharing it share a plan.
 
-        (An engine with policies that apply to some regions only adds
-        ``phone_regions``.)
+        (An engine with policies that apply to some places only adds
+        ``places``; one with ``zone_evidence="strict"`` uses ``strict_plan_key``.)
         """
-        return self.candidate_zones, self.region, self.consent
+        return self.zone_evidence, self.region, self.consent
+
+    @_memo
+    def strict_plan_key(self) -> tuple[_zones.Evidence, str | None, bool | Consent]:
+        """``plan_key`` with the strict union of zones."""
+        return self.strict_zone_evidence, self.region, self.consent
+
+    @_memo
+    def places(self) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+        """What routing depends on: countries, the region's countries, area-code regions."""
+        return self.countries, self.region_countries, self.phone_regions
 
 
 Policy.model_rebuild()  # ``stack`` holds policies

@@ -1,9 +1,10 @@
 """What applies to one kind of consumer, compiled once: the engine's plans.
 
-Consumers with the same candidate zones, region and consent (and, when some
-policy is scoped to states or provinces, the same area-code regions) are
-judged alike, so they share a ``Plan``: the calendars to ask, the refusals no
-passage of time lifts, the policies that apply and their limits.  A list
+Consumers with the same zone evidence, region and consent (and, when some
+policy is scoped to a place, the same countries and area-code regions) are
+judged alike, so they share a ``Plan``: the policies that govern them (the
+routing: each policy's ``applies_to`` against the consumer's place), the
+calendars to ask, the refusals no passage of time lifts, and their limits.  A list
 scrub compiles each kind once.  The ``Planner`` makes plans and keeps them,
 with the calendars they share; both belong to one engine.
 """
@@ -16,11 +17,13 @@ from datetime import datetime
 
 from . import _wording
 from ._calendar import Schedule, ZoneCalendar
+from ._consent import ConsentGate, validity
 from ._decision import Reason
 from ._frequency import HOUR_US, Rule, compile_rules, next_midnight
-from ._models import Consumer, Policy
+from ._models import Consent, Consumer, Policy
 from ._search import first_common_open
 from ._time import from_us
+from ._zones import Evidence
 
 __all__ = ["Ask", "Plan", "Planner"]
 
@@ -40,16 +43,21 @@ class Plan:
     that calendar's bound method, so the hot path pays no extra call.
     """
 
-    __slots__ = ("_always", "_clocked", "_kept", "_last", "calendars", "is_open",
-                 "policy_ids", "refusals", "rules", "zones")
+    __slots__ = ("_always", "_clocked", "_kept", "_last", "calendars", "candidates", "consent",
+                 "digests", "evidence", "is_open", "policy_ids", "refusals", "rules", "zones")
 
-    def __init__(self, zones: tuple[str, ...], calendars: tuple[ZoneCalendar, ...],
-                 refusals: tuple[Reason, ...], policy_ids: tuple[str, ...],
-                 rules: tuple[Rule, ...]) -> None:
-        self.zones = zones
+    def __init__(self, zones: tuple[str, ...], calendars: tuple[ZoneCalendar | ConsentGate, ...],
+                 refusals: tuple[Reason, ...], policies: Sequence[Policy],
+                 rules: tuple[Rule, ...], evidence: Evidence, consent: bool | Consent | None
+                 ) -> None:
+        self.zones = zones  # every zone judged (the consumer's, and fixed ones of policies)
+        self.evidence = evidence  # the consumer's candidate zones, with their sources
+        self.candidates = tuple(zone for zone, _sources in evidence)
+        self.consent = consent  # the consent judged (None: no policy here asks for one)
+        self.digests = tuple((policy.id, policy.digest) for policy in policies)
         self.calendars = calendars
         self.refusals = refusals  # reasons no passage of time lifts
-        self.policy_ids = policy_ids  # the policies that apply to these consumers
+        self.policy_ids = tuple(policy.id for policy in policies)  # those that govern them
         self.rules = rules  # their limits and cooldowns
         self.is_open: Callable[[int], bool] = _open_test(calendars, refusals)
         self._clocked = any(rule.by_clock for rule in rules)
@@ -59,9 +67,10 @@ class Plan:
 
     def reasons(self, t: int) -> tuple[Reason, ...]:
         """Every reason the calendars and fixed refusals give at ``t``."""
-        return self.refusals + tuple(_wording.closed(calendar, calendar.closure(t))
-                                     for calendar in self.calendars
-                                     if not calendar.is_open(t))
+        return self.refusals + tuple(
+            calendar.reason(t) if isinstance(calendar, ConsentGate)
+            else _wording.closed(calendar, calendar.closure(t))
+            for calendar in self.calendars if not calendar.is_open(t))
 
     def next_open(self, t: int) -> int | None:
         """The first instant at or after ``t`` the calendars allow; ``None``: never."""
@@ -145,17 +154,23 @@ class Planner:
     threads may compile the same plan at once, and one of them is kept.
     """
 
-    def __init__(self, policies: Sequence[Policy]) -> None:
+    def __init__(self, policies: Sequence[Policy], *, strict_zones: bool = False) -> None:
         # Every policy judged, stacks unfolded, each once.
         flat = tuple({part.model_dump_json(): part
                       for item in policies for part in item.flattened()}.values())
         self.policies = flat
+        #: The engine's policies as given (stacks folded): what a no_policy refusal names.
+        self.given = tuple(policies)
         self.rules: tuple[Rule, ...] = compile_rules(flat)
-        #: Some policy reaches consumers by state or province: plans depend on it.
+        #: Some policy governs some places only: plans depend on the consumer's place.
         self.scoped = any(part.applies_to is not None for part in flat)
+        #: Some policy asks for consent: a dated consent matters to the plan.
+        self.asks_consent = any(part.requires_consent for part in flat)
+        #: Candidate zones are every source's, none dropped (``zone_evidence="strict"``).
+        self.strict_zones = strict_zones
         self.plans: dict[object, Plan] = {}
         self._schedules = tuple(Schedule(item) for item in flat)
-        self._calendars: dict[tuple[int, str, str | None, bool], ZoneCalendar] = {}
+        self._calendars: dict[tuple[int, str, str | None], ZoneCalendar] = {}
         self._lock = threading.Lock()
 
     def plan(self, consumer: Consumer) -> Plan:
@@ -174,62 +189,89 @@ class Planner:
         return plan
 
     def key(self, consumer: Consumer) -> object:
-        """What a consumer's plan depends on (the number's regions when scoped)."""
-        key: tuple[object, ...] = consumer.plan_key
-        return (*key, consumer.phone_regions) if self.scoped else key
+        """What a consumer's plan depends on (their place too, when some policy is scoped)."""
+        key: tuple[object, ...] = (consumer.strict_plan_key if self.strict_zones
+                                   else consumer.plan_key)
+        if not self.asks_consent and type(key[2]) is not bool:
+            key = (key[0], key[1], True)  # a dated consent no policy judges: one plan for all
+        return (*key, consumer.places) if self.scoped else key
 
     def _make(self, consumer: Consumer) -> Plan:
-        zones = set(consumer.candidate_zones)
-        calendars: list[ZoneCalendar] = []
+        evidence = consumer.strict_zone_evidence if self.strict_zones else consumer.zone_evidence
+        candidates = tuple(zone for zone, _sources in evidence)
+        zones = set(candidates)
+        calendars: list[ZoneCalendar | ConsentGate] = []
         refusals: list[Reason] = []
         applying: list[Policy] = []
+        if self.scoped and not consumer.countries:  # cannot tell whom the law reaches
+            refusals.append(_wording.no_policy(consumer, self.given, unplaced=True))
         for index, schedule in enumerate(self._schedules):
             policy = schedule.policy
             if not policy.applies(consumer):
                 continue
             applying.append(policy)
-            if policy.requires_consent and not consumer.consent:
-                if policy.effective_from is None and policy.effective_to is None:
-                    refusals.append(_wording.consent_required(policy))
-                else:  # refused only while in force: a calendar closed on those dates
-                    gate_zones = consumer.candidate_zones or ("UTC",)
-                    zones.update(gate_zones)
-                    calendars.extend(self._calendar(index, zone, None, consent_gate=True)
-                                     for zone in gate_zones)
-            if not schedule.has_time_rule:
-                continue
-            policy_zones = ((policy.timezone,) if policy.timezone
-                            else consumer.candidate_zones)
-            if not policy_zones and policy.hours is None and policy.holidays is None:
-                policy_zones = ("UTC",)  # only blackouts, which are instants: any zone will do
-            if not policy_zones:
+            if policy.requires_consent:
+                self._consent(policy, consumer.consent, candidates, zones, calendars,
+                              refusals)
+            fixed = (policy.timezone,) if policy.timezone else ()
+            if not (fixed or candidates) and self._needs_zone(index):
                 refusals.append(_wording.unknown_timezone(policy))
                 continue
+            if not schedule.has_time_rule:
+                continue
+            policy_zones = fixed or candidates
             zones.update(policy_zones)
             calendars.extend(self._calendar(index, zone, consumer.region)
                              for zone in policy_zones)
+        if not applying and not refusals:
+            refusals.append(_wording.no_policy(consumer, self.given, unplaced=False))
         rules = tuple(rule for rule in self.rules
                       if any(rule.policy is policy for policy in applying))
-        return Plan(tuple(sorted(zones)), tuple(calendars), tuple(refusals),
-                    tuple(policy.id for policy in applying), rules)
+        judged = (consumer.consent if any(policy.requires_consent for policy in applying)
+                  else None)
+        return Plan(tuple(sorted(zones)), tuple(calendars), tuple(refusals), applying, rules,
+                    evidence, judged)
 
-    def _calendar(self, index: int, zone: str, region: str | None, *,
-                  consent_gate: bool = False) -> ZoneCalendar:
+    def _needs_zone(self, index: int) -> bool:
+        """Whether the policy's rules need the consumer's local clock or date: hours,
+        holidays, blackouts (judged per zone like hours) or calendar-day limits."""
+        policy = self._schedules[index].policy
+        return (self._schedules[index].has_time_rule
+                or any(rule.by_dates for rule in self.rules if rule.policy is policy))
+
+    @staticmethod
+    def _consent(policy: Policy, consent: bool | Consent, candidates: tuple[str, ...],
+                 zones: set[str], calendars: list[ZoneCalendar | ConsentGate],
+                 refusals: list[Reason]) -> None:
+        """What the policy's consent requirement makes of the consumer's consent."""
+        span = validity(policy, consent)
+        if span is True:
+            return
+        dated = policy.effective_from is not None or policy.effective_to is not None
+        if span is None and not dated:
+            refusals.append(_wording.consent_lapsed(policy, consent))
+            return
+        assert not isinstance(span, bool)
+        # Refused only while in force (the policy's dates, on each zone's clock)
+        # and while the consent does not count.
+        gate_zones = (candidates or ("UTC",)) if dated else ("UTC",)
+        if dated:
+            zones.update(gate_zones)
+        calendars.extend(ConsentGate(policy, consent, span, zone) for zone in gate_zones)
+
+    def _calendar(self, index: int, zone: str, region: str | None) -> ZoneCalendar:
         schedule = self._schedules[index]
-        subdivision = None if consent_gate else schedule.subdivision(region)
-        key = (index, zone, subdivision, consent_gate)
+        subdivision = schedule.subdivision(region)
+        key = (index, zone, subdivision)
         calendar = self._calendars.get(key)
         if calendar is None:
-            if consent_gate:  # closed on every in-force day
-                calendar = ZoneCalendar(Schedule(schedule.policy, consent_gate=True), zone, None)
-            else:
-                calendar = ZoneCalendar(schedule, zone, schedule.holiday_calendar(subdivision))
+            calendar = ZoneCalendar(schedule, zone, schedule.holiday_calendar(subdivision))
             with self._lock:
                 calendar = self._calendars.setdefault(key, calendar)
         return calendar
 
 
-def _open_test(calendars: tuple[ZoneCalendar, ...], refusals: tuple[Reason, ...]
+def _open_test(calendars: tuple[ZoneCalendar | ConsentGate, ...], refusals: tuple[Reason, ...]
                ) -> Callable[[int], bool]:
     if refusals:
         return _never

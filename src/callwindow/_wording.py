@@ -13,15 +13,16 @@ from typing import TYPE_CHECKING
 from ._decision import Reason
 from ._enums import ReasonCode
 from ._errors import LedgerError
-from ._models import CooldownRule, LimitRule, Policy
-from ._time import from_us
+from ._models import Consent, Consumer, CooldownRule, LimitRule, Policy
+from ._time import from_us, to_us
 
 if TYPE_CHECKING:
     from ._calendar import Closure, ZoneCalendar
     from ._frequency import Rule
 
-__all__ = ["closed", "consent_required", "format_windows", "ledger_unavailable",
-           "nobody_to_count", "rule_refuses", "unknown_timezone"]
+__all__ = ["closed", "consent_lapsed", "consent_required", "format_windows",
+           "ledger_unavailable", "no_policy", "nobody_to_count", "rule_refuses",
+           "unknown_timezone"]
 
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -41,8 +42,6 @@ def closed(calendar: ZoneCalendar, closure: Closure) -> Reason:
                     else ", when no calls are allowed")
     elif closure.code is ReasonCode.CLOSED_DAY:
         message = f"no calls are allowed on {_DAY_NAMES[local.weekday()]}s ({clock} {where})"
-    elif closure.code is ReasonCode.CONSENT_REQUIRED:
-        message = consent_required(policy, while_in_force=True).message
     elif closure.in_window and calendar.schedule.buffer:
         message = (f"{clock} {where} is within the end buffer ({policy.end_buffer}) before "
                    f"the window closes ({format_windows(closure.windows)})")
@@ -58,6 +57,54 @@ def consent_required(policy: Policy, *, while_in_force: bool = False) -> Reason:
     return Reason(ReasonCode.CONSENT_REQUIRED,
                   f"policy {policy.id!r} requires the consumer's prior consent{when}, "
                   f"and none is recorded", policy.id, policy.source)
+
+
+def consent_lapsed(policy: Policy, consent: bool | Consent, t: int | None = None) -> Reason:
+    """The policy needs a consent that counts at ``t``; the one recorded does not
+    (none, undated where a validity is declared, given later, lapsed).  ``t`` is
+    needed only for a dated consent."""
+    in_force = policy.effective_from is not None or policy.effective_to is not None
+    if consent is False:
+        return consent_required(policy, while_in_force=in_force)
+    needs = f"policy {policy.id!r} requires the consumer's prior consent"
+    if consent is True:
+        message = (f"{needs}, dated and at most {policy.consent_valid_for} old; the consent "
+                   f"recorded has no date (record it as Consent(given_at=...))")
+    else:
+        assert isinstance(consent, Consent)
+        given = consent.given_at.isoformat()
+        proof = f" (proof {consent.proof!r})" if consent.proof else ""
+        assert t is not None
+        if t < to_us(consent.given_at):
+            message = f"{needs}; the consent{proof} was given at {given}, after this call"
+        else:
+            ends = [(consent.expires_at, "its expiry")] if consent.expires_at else []
+            lapse = policy.consent_lapses_at(consent.given_at)
+            if lapse is not None:
+                ends.append((lapse, f"the {policy.consent_valid_for} this policy lets a "
+                                    f"consent last"))
+            lapsed, why = min(ends, key=lambda end: end[0])
+            message = (f"{needs}; the consent{proof} given at {given} lapsed at "
+                       f"{lapsed.isoformat()} ({why})")
+    return Reason(ReasonCode.CONSENT_REQUIRED, message, policy.id, policy.source)
+
+
+def no_policy(consumer: Consumer, policies: Sequence[Policy], *, unplaced: bool) -> Reason:
+    """No policy of the engine governs the consumer, or their place cannot be told."""
+    ids = ", ".join(repr(policy.id) for policy in policies)
+    if unplaced:
+        message = (f"nothing places the consumer in a country (no country, region, phone "
+                   f"number or time zone that says where), so it cannot be told which of "
+                   f"the engine's policies ({ids}) govern them")
+    else:
+        places = ", ".join(sorted(consumer.countries))
+        if consumer.region:
+            places += f", region {consumer.region}"
+        if consumer.phone_regions:
+            places += f", area code of {'/'.join(consumer.phone_regions)}"
+        message = (f"no policy of the engine ({ids}) governs the consumer's place "
+                   f"({places})")
+    return Reason(ReasonCode.NO_POLICY, message)
 
 
 def unknown_timezone(policy: Policy) -> Reason:

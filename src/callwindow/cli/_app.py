@@ -47,7 +47,7 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 # Consumer fields as the options that set them, for error messages.
 _OPTION_NAMES = {"id": "--id", "phone": "--phone", "timezone": "--timezone",
-                 "region": "--region", "country": "--country", "consent": "--consent",
+                 "region": "--region", "country": "--country", "consent": "--consent-given",
                  "tags": "--tag"}
 
 
@@ -170,7 +170,11 @@ def _consumer_options(command: _F) -> _F:
                      "holiday subdivision (FL, 57...)."),
         click.option("--country", metavar="C", help="ISO country of the address and of "
                      "national-format numbers."),
-        click.option("--consent", is_flag=True, help="The consumer has given prior consent."),
+        click.option("--consent", is_flag=True, help="The consumer has given prior consent "
+                     "(undated)."),
+        click.option("--consent-given", "consent_given", metavar="ISO",
+                     help="When the consumer gave their consent, ISO-8601 with an offset: a "
+                          "dated consent, which a policy's consent_valid_for can judge."),
         click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE",
                      help="A consumer tag that limits count by, e.g. debt=D-17 (repeatable)."),
         click.option("--id", "consumer_id", metavar="ID",
@@ -213,16 +217,17 @@ def _split(values: Sequence[str]) -> list[str]:
 
 
 def _consumer(phone: str | None, timezones: Sequence[str], region: str | None,
-              country: str | None, consent: bool, tags: Sequence[str],
-              consumer_id: str | None) -> Consumer:
+              country: str | None, consent: bool, consent_given: str | None,
+              tags: Sequence[str], consumer_id: str | None) -> Consumer:
     parsed: dict[str, str] = {}
     for item in tags:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise InputError(f"--tag {item!r}: expected KEY=VALUE (e.g. --tag debt=D-17)")
         parsed[key.strip()] = value.strip()
+    dated = {"given_at": consent_given} if consent_given else None
     return Consumer(id=consumer_id or phone, phone=phone, timezone=_split(timezones),
-                    region=region or None, country=country or None, consent=consent,
+                    region=region or None, country=country or None, consent=dated or consent,
                     tags=parsed)
 
 
@@ -282,6 +287,11 @@ def _decision_json(decision: Decision) -> dict[str, Any]:
     return data
 
 
+def _sources(sources: Sequence[str]) -> str:
+    """Where a zone judged comes from: the consumer's evidence, or a policy's own zone."""
+    return f" ({', '.join(sources)})"
+
+
 def _print_decision(console: Console, decision: Decision, consumer: Consumer) -> None:
     if decision.allowed:
         console.print(f"[bold green]ALLOWED[/] at {decision.at.isoformat()}")
@@ -292,7 +302,9 @@ def _print_decision(console: Console, decision: Decision, consumer: Consumer) ->
         who += f" (id {consumer.id})"
     facts = [("consumer", who), ("policies", ", ".join(decision.policy_ids) or "-")]
     if decision.timezones:
-        facts += [("local time" if index == 0 else "", f"{zone}: {_clock(local)}")
+        evidence = decision.zone_evidence
+        facts += [("local time" if index == 0 else "",
+                   f"{zone}{_sources(evidence.get(zone, ('policy',)))}: {_clock(local)}")
                   for index, (zone, local) in enumerate(decision.local_times.items())]
     else:
         facts.append(("local time", "no candidate zone"))
@@ -385,13 +397,14 @@ cli.add_command(config_command)
 @_json_option
 def check(preset_ids: tuple[str, ...], policy_files: tuple[str, ...], phone: str | None,
           timezones: tuple[str, ...], region: str | None, country: str | None, consent: bool,
-          tags: tuple[str, ...], consumer_id: str | None, at: str | None, ledger: str,
-          acquire: bool, as_json: bool) -> int:
+          consent_given: str | None, tags: tuple[str, ...], consumer_id: str | None,
+          at: str | None, ledger: str, acquire: bool, as_json: bool) -> int:
     """May this consumer be called at --at (default: now)?
 
     Prints the decision, every reason (code, message, policy and source), the
-    local time judged in each candidate zone and the next allowed time, in
-    UTC and in the consumer's zones. Read-only unless --acquire.
+    local time judged in each candidate zone with the evidence that gave it
+    (timezone, region, phone) and the next allowed time, in UTC and in the
+    consumer's zones. Read-only unless --acquire.
 
     \b
     Example:
@@ -401,7 +414,8 @@ def check(preset_ids: tuple[str, ...], policy_files: tuple[str, ...], phone: str
     Exit code: 0 allowed, 1 refused, 2 usage or input error.
     """
     policies = _policies(preset_ids, policy_files)
-    consumer = _consumer(phone, timezones, region, country, consent, tags, consumer_id)
+    consumer = _consumer(phone, timezones, region, country, consent, consent_given, tags,
+                         consumer_id)
     moment = _instant(at)
     with _engine(policies, ledger) as engine:
         decision = (engine.acquire if acquire else engine.check)(consumer, moment)
@@ -418,8 +432,9 @@ def check(preset_ids: tuple[str, ...], policy_files: tuple[str, ...], phone: str
 @_json_option
 def next_command(preset_ids: tuple[str, ...], policy_files: tuple[str, ...],
                  phone: str | None, timezones: tuple[str, ...], region: str | None,
-                 country: str | None, consent: bool, tags: tuple[str, ...],
-                 consumer_id: str | None, at: str | None, ledger: str, as_json: bool) -> int:
+                 country: str | None, consent: bool, consent_given: str | None,
+                 tags: tuple[str, ...], consumer_id: str | None, at: str | None, ledger: str,
+                 as_json: bool) -> int:
     """When may this consumer first be called, at or after --at (default: now)?
 
     Prints the next allowed time in UTC, in each of the consumer's zones, and
@@ -430,7 +445,8 @@ def next_command(preset_ids: tuple[str, ...], policy_files: tuple[str, ...],
     (no zone, no consent, an opt-out...), 2 usage or input error.
     """
     policies = _policies(preset_ids, policy_files)
-    consumer = _consumer(phone, timezones, region, country, consent, tags, consumer_id)
+    consumer = _consumer(phone, timezones, region, country, consent, consent_given, tags,
+                         consumer_id)
     moment = _instant(at)
     with _engine(policies, ledger) as engine:
         decision = engine.check(consumer, moment)
@@ -501,6 +517,8 @@ def _applies_text(policy: Policy) -> str:
     scope = policy.applies_to
     if scope is None:
         return "every consumer"
+    if not scope.regions:
+        return f"consumers who may be in {scope.country} (address, number or zone)"
     text = f"consumers with an address in {scope.country} {', '.join(scope.regions)}"
     return text + (" or a number from its area codes" if scope.by_phone else "")
 
@@ -681,10 +699,13 @@ def scrub_command(input_path: str, preset_ids: tuple[str, ...],
 
     INPUT.csv ('-' for stdin) needs the columns id and phone; optional:
     timezone (several separated by ';' or '|'), region, country, consent
-    (true/false, 1/0, yes/no) and tag:NAME columns (tags that limits count
-    by). Every other column is kept as it is. The output has the same rows in
-    the same order plus allowed (true/false), reasons (the reason codes,
-    joined by ';') and next_allowed_at (UTC). A row that cannot be judged is
+    (true/false, 1/0, yes/no), consent_given (when a dated consent was given,
+    ISO-8601 with an offset; it replaces consent) and tag:NAME columns (tags
+    that limits count by). Each row is judged by the policies that govern its
+    place (a mixed list: --preset FR --preset US). Every other column is
+    kept as it is. The output has the same rows in the same order plus
+    allowed (true/false), reasons (the reason codes, joined by ';') and
+    next_allowed_at (UTC). A row that cannot be judged is
     refused with the reason "invalid_row: <why>" and the run goes on.
 
     The list is read, judged and written in chunks of 5,000 rows, so any

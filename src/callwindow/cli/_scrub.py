@@ -114,6 +114,7 @@ class _Columns:
         self.region = index.get("region")
         self.country = index.get("country")
         self.consent = index.get("consent")
+        self.consent_given = index.get("consent_given")
         self.tags = [(header[position].strip()[4:], position)
                      for name, position in index.items()
                      if name.startswith("tag:") and len(name) > 4]
@@ -139,13 +140,15 @@ class _Columns:
         consent = consent_text.lower()
         if consent not in _TRUE and consent not in _FALSE:
             return f"consent {consent_text!r} is not one of true, false, 1, 0, yes, no"
+        given = cell(self.consent_given)  # a dated consent, when the list has one
         zones = [zone.strip() for zone in _ZONE_SEPARATORS.split(cell(self.timezone))]
         tags = {name: value for name, position in self.tags if (value := cell(position))}
         try:
             return Consumer(id=consumer_id, phone=phone, timezone=[z for z in zones if z],
                             region=cell(self.region) or None,
                             country=cell(self.country) or None,
-                            consent=consent in _TRUE, tags=tags)
+                            consent={"given_at": given} if given else consent in _TRUE,
+                            tags=tags)
         except ConsumerError as error:
             return validation_message(error)
 
