@@ -73,6 +73,19 @@ class Audit(Protocol):
     consent: Any
 
 
+class _HandAudit:
+    """The audit of a Decision built by hand: its zones and policies, nothing else known."""
+
+    __slots__ = ("policy_ids", "zones")
+    evidence: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    digests: tuple[tuple[str, str], ...] = ()
+    consent: Any = None
+
+    def __init__(self, zones: tuple[str, ...], policy_ids: tuple[str, ...]) -> None:
+        self.zones = zones
+        self.policy_ids = policy_ids
+
+
 class _Given:
     """The explainer of a Decision built by hand: it knows its answer already."""
 
@@ -106,7 +119,7 @@ class Decision:
 
     __module__ = "callwindow"
     __slots__ = ("_allowed", "_at", "_at_utc", "_attempt_id", "_audit", "_consumer_id",
-                 "_explained", "_explainer", "_policy_ids", "_t", "_timezones")
+                 "_explained", "_explainer", "_t")
 
     def __init__(self, allowed: bool, at: datetime, reasons: tuple[Reason, ...] = (),
                  next_allowed_at: datetime | None = None, consumer_id: str | None = None,
@@ -120,10 +133,8 @@ class Decision:
         self._at = self._at_utc = at
         self._t = _time.to_us(at)
         self._consumer_id = consumer_id
-        self._timezones = timezones
-        self._policy_ids = policy_ids
         self._attempt_id = attempt_id
-        self._audit: Audit | None = None
+        self._audit: Audit = _HandAudit(timezones, policy_ids)
         self._explainer: Explainer | None = None if allowed else _Given(reasons, next_at)
         self._explained: tuple[tuple[Reason, ...], datetime | None] | None = None
 
@@ -141,9 +152,7 @@ class Decision:
         decision._at = at
         decision._t = t
         decision._consumer_id = consumer_id
-        decision._timezones = plan.zones
-        decision._policy_ids = plan.policy_ids
-        decision._audit = plan
+        decision._audit = plan  # zones, policies, evidence: read from the plan when asked
         decision._attempt_id = attempt_id
         decision._explainer = None if allowed else explainer
         decision._explained = None
@@ -188,19 +197,18 @@ class Decision:
     @property
     def timezones(self) -> tuple[str, ...]:
         """The candidate zones judged, sorted."""
-        return self._timezones
+        return self._audit.zones
 
     @property
     def policy_ids(self) -> tuple[str, ...]:
         """The ids of the policies applied, in order."""
-        return self._policy_ids
+        return self._audit.policy_ids
 
     @property
     def zone_evidence(self) -> dict[str, tuple[str, ...]]:
         """Each of the consumer's candidate zones with the sources that gave it
         (``"timezone"``, ``"region"``, ``"phone"``); empty for a hand-built Decision."""
-        audit = self._audit
-        return {} if audit is None else dict(audit.evidence)
+        return dict(self._audit.evidence)
 
     @property
     def attempt_id(self) -> str | None:
@@ -255,7 +263,7 @@ class Decision:
         judged (``None`` when no policy applied asks for one)."""
         next_at = self.next_allowed_at
         audit = self._audit
-        consent = None if audit is None else audit.consent
+        consent = audit.consent
         return {
             "allowed": self.allowed,
             "at": self.at.isoformat(),
@@ -268,7 +276,7 @@ class Decision:
             "reasons": [reason.to_dict() for reason in self.reasons],
             "attempt_id": self.attempt_id,
             "library_version": _version(),
-            "policy_digests": {} if audit is None else dict(audit.digests),
+            "policy_digests": dict(audit.digests),
             "zone_evidence": {zone: list(sources)
                               for zone, sources in self.zone_evidence.items()},
             "consent": (consent if consent is None or isinstance(consent, bool)

@@ -194,7 +194,7 @@ class Planner:
                                    else consumer.plan_key)
         if not self.asks_consent and type(key[2]) is not bool:
             key = (key[0], key[1], True)  # a dated consent no policy judges: one plan for all
-        return (*key, consumer.places) if self.scoped else key
+        return (*key, consumer.places_key) if self.scoped else key
 
     def _make(self, consumer: Consumer) -> Plan:
         evidence = consumer.strict_zone_evidence if self.strict_zones else consumer.zone_evidence
