@@ -138,7 +138,7 @@ class AsyncEngine(Shell):
 
     async def _run(self, step: _T | Exchange[_T]) -> _T:
         """Carry the judge's exchanges to the ledger until it has its answer."""
-        ledger, observer = self.ledger, self._observer
+        ledger, observer, trouble = self.ledger, self._observer, self._observer.ledger_trouble
         while isinstance(step, Exchange):
             try:
                 reply = await ledger.check_and_record(step.subject, step.constraints,
@@ -148,7 +148,7 @@ class AsyncEngine(Shell):
                 observer.ledger_failed(failure, step)
                 step = step.finish(failure)
             else:
-                if observer.ledger_failing:
+                if trouble.failing:
                     observer.ledger_answered()
                 step = step.finish(reply)
         return step
@@ -164,6 +164,6 @@ class AsyncEngine(Shell):
             if failure is error:
                 raise
             raise failure from error
-        if self._observer.ledger_failing:
+        if self._observer.ledger_trouble.failing:
             self._observer.ledger_answered()
         return result

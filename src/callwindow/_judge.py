@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Generic, Literal, TypeAlias, TypeVar
+from typing import Generic, Literal, NamedTuple, TypeAlias, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import _time, _wording
@@ -53,20 +53,17 @@ _new = tuple.__new__
 Reply: TypeAlias = "tuple[str | None, tuple[tuple[int, ...], ...]] | LedgerError"
 
 
-class Exchange(Generic[_T]):
+class Exchange(NamedTuple, Generic[_T]):
     """One ``check_and_record`` call a shell must make, and what follows from its reply.
 
-    ``finish(reply)`` gives the result, or the next exchange.
+    ``finish(reply)`` gives the result, or the next exchange.  A NamedTuple, made
+    with ``_new`` on the acquire path.
     """
 
-    __slots__ = ("attempt", "constraints", "finish", "subject")
-
-    def __init__(self, subject: str, constraints: Sequence[Constraint], attempt: Attempt | None,
-                 finish: Callable[[Reply], _T | Exchange[_T]]) -> None:
-        self.subject = subject
-        self.constraints = constraints
-        self.attempt = attempt
-        self.finish = finish
+    subject: str
+    constraints: Sequence[Constraint]
+    attempt: Attempt | None
+    finish: Callable[[Reply], _T | Exchange[_T]]
 
 
 class _Refusal:
@@ -202,8 +199,12 @@ class Judge:
             _new(Constraint, (scope_key(scopes[0], identity), (), since, outcomes, limit))
             if len(scopes) == 1 else _new(Constraint, (*keys.per(scopes), since, outcomes, limit))
             for scopes, since, outcomes, limit in plan.asks(zones, t)]
-        attempt = (_new(Attempt, (t, _PENDING, keys.keys, self._kept_for(t, _PENDING)))
-                   if record else None)
+        attempt = None
+        if record:
+            kept, ahead = self._pending_retention, t // US - int(time.time())  # see _kept_for
+            if kept is not None and ahead > 0:
+                kept += ahead
+            attempt = _new(Attempt, (t, _PENDING, keys.keys, kept))
 
         def finish(reply: Reply) -> Decision | Exchange[Decision]:
             if isinstance(reply, LedgerError):
@@ -217,7 +218,7 @@ class Judge:
                 return self._refused(consumer, plan, at, t, tally)
             return self._explain(consumer, plan, keys, at, t)
 
-        return Exchange(keys.identity, constraints, attempt, finish)
+        return _new(Exchange, (keys.identity, constraints, attempt, finish))
 
     def decide_many(self, consumers: Sequence[Consumer], at: datetime, t: int
                     ) -> list[Decision | Exchange[Decision]]:

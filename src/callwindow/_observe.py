@@ -115,25 +115,21 @@ class Observer:
         self.hook = on_decision
         self._ledger = ledger
         self._awaits = awaits
-        self._ledger_trouble = _Trouble(logging.WARNING)
+        #: Read by the shells after every ledger reply (``.failing``, a plain bool).
+        self.ledger_trouble = _Trouble(logging.WARNING)
         self._hook_trouble = _Trouble(logging.ERROR)
 
     # -- the ledger --------------------------------------------------------------------
 
-    @property
-    def ledger_failing(self) -> bool:
-        """Whether the last ledger call failed (the shells then call ``ledger_answered``)."""
-        return self._ledger_trouble.failing
-
     def ledger_failed(self, failure: LedgerError, about: Exchange[Any] | Sequence[str]) -> None:
         """A ledger call failed; ``about``: the exchange, or the keys it was given."""
         keys = _keys_of(about) if isinstance(about, Exchange) else about
-        self._ledger_trouble.failed(f"attempt ledger {self._ledger!r}",
+        self.ledger_trouble.failed(f"attempt ledger {self._ledger!r}",
                                     _cleared(str(failure), keys))
 
     def ledger_answered(self) -> None:
         """A ledger call succeeded after some failed."""
-        self._ledger_trouble.recovered(f"attempt ledger {self._ledger!r}")
+        self.ledger_trouble.recovered(f"attempt ledger {self._ledger!r}")
 
     # -- decisions ---------------------------------------------------------------------
 
