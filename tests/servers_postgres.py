@@ -31,6 +31,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, NoReturn
@@ -224,6 +225,23 @@ class PostgresServer:
             with contextlib.suppress(OSError):
                 shutil.copyfile(self.log, self.logs / "server.log")
         shutil.rmtree(self.base, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The server hung for the block: every process stopped (``SIGSTOP``), its
+        connections open and unanswered, then resumed (``SIGCONT``)."""
+        process = self._process
+        assert process is not None
+        assert process.poll() is None
+        pids = [process.pid, *_children(process.pid)]
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
 
     # -- helpers ----------------------------------------------------------------
 

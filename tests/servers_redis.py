@@ -13,11 +13,14 @@ always``), so the history survives ``kill()`` (SIGKILL) and ``restart()``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -118,6 +121,16 @@ class RedisServer:
                 self.process.kill()
                 self.process.wait()
             self.process = None
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The server hung for the block (``SIGSTOP``, connections open), then resumed."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            self.process.send_signal(signal.SIGCONT)
 
     def restart(self) -> None:
         """Start again on the same port with the same data (stopping it first if up)."""

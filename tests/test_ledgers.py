@@ -12,6 +12,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -385,6 +386,32 @@ def test_a_server_killed_mid_run_refuses_calls_and_keeps_its_history(
     assert engine.acquire(CONSUMER, AT).allowed
     assert engine.acquire(CONSUMER, AT).allowed
     assert engine.acquire(CONSUMER, AT).codes == (cw.ReasonCode.FREQUENCY_LIMIT,)
+
+
+@pytest.mark.parametrize("ledgers", ["redis", "postgres", "redis+async", "postgres+async"],
+                         indirect=True)
+def test_a_hung_server_refuses_calls_within_the_timeout(
+        ledgers: LedgerFactory, request: pytest.FixtureRequest) -> None:
+    server = request.getfixturevalue(f"{ledgers.backend}_server")
+    timeout = {"socket_timeout": 0.5} if ledgers.backend == "redis" else {"timeout": 0.5}
+    engine = cw.Engine(LIMIT_4, ledger=ledgers(**timeout))
+    assert engine.acquire(CONSUMER, AT).allowed
+    with ThreadPoolExecutor(1) as waiting, server.paused():
+        # Stopped, its connections open: no error ever comes from the server.
+        for call in (engine.acquire, engine.check):
+            # Bounded here too: without a deadline the call would wait for ever.
+            decision = waiting.submit(call, CONSUMER, AT).result(timeout=3.0)
+            assert not decision.allowed
+            assert decision.codes == (cw.ReasonCode.LEDGER_UNAVAILABLE,)
+            if call == engine.acquire:  # no reply on the connection it had
+                assert "timeout" in decision.reasons[0].message.lower()
+    # Resumed: the next calls are answered (on a new connection).  The acquire
+    # that timed out may have reached the server, and then counts (erring on
+    # the side of counting): the limit holds either way.
+    assert _eventually(lambda: engine.check(CONSUMER, AT).allowed, 20)
+    allowed = [engine.acquire(CONSUMER, AT).allowed for _ in range(4)]
+    assert allowed in ([True] * 3 + [False], [True] * 2 + [False] * 2)
+    assert engine.forget(CONSUMER) == 4
 
 
 def _eventually(predicate: Callable[[], bool], seconds: float = 60) -> bool:

@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import math
 import os
+import re
 import select
 import threading
 import time
@@ -15,17 +16,86 @@ from collections.abc import Iterator, Sequence
 from typing import Any, TypeAlias
 
 import psycopg
+from psycopg.abc import RV, PQGen
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool
 
-from .._errors import LedgerError
+from .._errors import InvalidInputError, LedgerError
 from .._frequency import Attempt, Constraint
 from ._base import KeyedLedger, Matches
 from ._sql import ATTEMPTS, KEYS, count_query, group_matches
 
 __all__ = ["AsyncPostgresLedger", "PostgresLedger"]
 
-Connection: TypeAlias = psycopg.Connection[tuple[Any, ...]]
+#: Seconds a call may take, from sending it to its last reply, unless told otherwise.
+DEFAULT_TIMEOUT = 2.0
+
+
+class _Deadline:
+    """When the current call must be answered by: the client-side deadline of both shells.
+
+    A server that stops answering (stopped, swapped out, behind a dead
+    link) keeps its connections open, so neither libpq nor the kernel ever
+    reports an error: without a deadline a call waits for ever.  psycopg
+    waits for every reply in its ``wait`` method; the connection classes
+    below give each wait what is left of the call's deadline.  When it
+    passes, the connection is closed (it is somewhere in the middle of the
+    protocol) and the call fails; a later call opens a new one.
+    """
+
+    deadline: float | None = None  #: a ``time.monotonic()`` instant, set per call
+    timed_out: float | None = None  #: the timeout that expired, if one did
+
+    def _left(self, timeout: float | None) -> float | None:
+        if timeout is not None or self.deadline is None:
+            return timeout  # psycopg's own bounded waits (a cancel), or no call running
+        return max(0.0, self.deadline - time.monotonic())
+
+
+class _TimedOut(psycopg.OperationalError):
+    """A call had no reply within the ledger's timeout."""
+
+
+class _Connection(_Deadline, psycopg.Connection[tuple[Any, ...]]):
+    def wait(self, gen: PQGen[RV], interval: float = 0.1, timeout: float | None = None
+             ) -> RV:
+        try:
+            return super().wait(gen, interval, self._left(timeout))
+        except psycopg.OperationalError as error:
+            raise _expired(self, error) from error
+
+
+class _AsyncConnection(_Deadline, psycopg.AsyncConnection[tuple[Any, ...]]):
+    async def wait(self, gen: PQGen[RV], interval: float = 0.1, timeout: float | None = None
+                   ) -> RV:
+        try:
+            return await super().wait(gen, interval, self._left(timeout))
+        except psycopg.OperationalError as error:
+            raise _expired(self, error) from error
+
+
+def _expired(conn: _Connection | _AsyncConnection, error: psycopg.OperationalError
+             ) -> psycopg.OperationalError:
+    """``error``, or, when the call's deadline has passed, a ``_TimedOut`` (and the
+    connection closed: it is mid-call and of no further use)."""
+    deadline = conn.deadline
+    if deadline is None or time.monotonic() < deadline or isinstance(error, _TimedOut):
+        return error
+    conn.pgconn.finish()
+    return _TimedOut("no reply from the server within the timeout")
+
+
+@contextlib.contextmanager
+def _deadline(conn: _Connection | _AsyncConnection, timeout: float) -> Iterator[None]:
+    """Every wait on ``conn`` in the block ends by ``timeout`` seconds from now."""
+    conn.deadline = time.monotonic() + timeout
+    try:
+        yield
+    finally:
+        conn.deadline = None
+
+
+Connection: TypeAlias = _Connection
 
 _SCHEMA = (
     f"CREATE TABLE IF NOT EXISTS {ATTEMPTS} ("
@@ -98,9 +168,13 @@ _PURGE = (f"WITH doomed AS (SELECT id FROM {ATTEMPTS} WHERE expires <= %s::float
 class _Database(KeyedLedger):
     """What both PostgreSQL ledgers share: the connection settings and error wording."""
 
-    def __init__(self, conninfo: str, secret: bytes | str | None, connect_timeout: float
-                 ) -> None:
+    def __init__(self, conninfo: str, secret: bytes | str | None,
+                 connect_timeout: float | None, timeout: float | None) -> None:
         super().__init__(secret)
+        conninfo, in_url = _take_timeout(conninfo)
+        self.timeout = _seconds(timeout if timeout is not None else in_url, "timeout")
+        if connect_timeout is None:
+            connect_timeout = self.timeout
         try:
             params = conninfo_to_dict(conninfo)
         except psycopg.Error:
@@ -121,6 +195,13 @@ class _Database(KeyedLedger):
 
     def _error(self, error: BaseException) -> LedgerError:
         """``error`` as a ``LedgerError`` naming this ledger (and never its password)."""
+        cause: BaseException | None = error
+        while cause is not None and not isinstance(cause, _TimedOut):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None:  # whatever psycopg said next, on the connection closed
+            return LedgerError(f"PostgreSQL ledger {self.name}: no reply within "
+                               f"{self.timeout:g} s (the ledger's timeout); the server is "
+                               f"overloaded, stopped or unreachable")
         problem = " ".join(str(error).split()) or type(error).__name__
         if self._password:
             problem = problem.replace(self._password, "***")
@@ -147,23 +228,29 @@ class PostgresLedger(_Database):
     was sent may have recorded its attempt: the error errs on the side of
     counting it.  There is no pool and no background thread.
 
-    Expiry compares ``expires`` with this host's clock, so the hosts sharing
-    a ledger should keep theirs in sync (NTP).  To bound waits, add e.g.
-    ``options=-c%20lock_timeout%3D5s`` to the URL; an expired timeout is a
-    ``LedgerError``.
+    Every call has a client-side deadline, ``timeout`` (2 s unless told):
+    a server that does not answer in time (stopped, overloaded, cut off with
+    its connections open) fails the call with ``LedgerError``, and the
+    engine refuses it (``ledger_unavailable``); the connection is dropped and
+    the next call opens another.  Expiry compares ``expires`` with this
+    host's clock, so the hosts sharing a ledger should keep theirs in sync
+    (NTP).
 
     Args:
         conninfo: a libpq URL (``postgresql://user:password@host:port/db``)
             or ``key=value`` string.  The tables are created if missing.
+            It may carry ``timeout`` (``...?timeout=0.5``), which the
+            argument overrides.
         secret: store keyed hashes of ids and numbers instead of the values.
         connect_timeout: seconds to wait for a connection (at least 2, as in
-            libpq); a ``connect_timeout`` in ``conninfo`` wins.
+            libpq; ``timeout`` unless told); a ``connect_timeout`` in
+            ``conninfo`` wins.
+        timeout: seconds a call may wait for the server's replies, in all.
     """
 
-
     def __init__(self, conninfo: str, *, secret: bytes | str | None = None,
-                 connect_timeout: float = 5.0) -> None:
-        super().__init__(conninfo, secret, connect_timeout)
+                 connect_timeout: float | None = None, timeout: float | None = None) -> None:
+        super().__init__(conninfo, secret, connect_timeout, timeout)
         self._local = threading.local()
         self._open: weakref.WeakKeyDictionary[Connection, int] = weakref.WeakKeyDictionary()
         self._open_lock = threading.Lock()
@@ -254,10 +341,11 @@ class PostgresLedger(_Database):
             local.conn = None
             # Autocommit, but every call runs in an explicit transaction: see
             # _transaction.
-            conn = psycopg.connect(self._conninfo, autocommit=True, **self._options)
+            conn = _Connection.connect(self._conninfo, autocommit=True, **self._options)
             try:
                 if not self._schema_ready:
-                    self._create_schema(conn)
+                    with _deadline(conn, self.timeout):
+                        self._create_schema(conn)
             except BaseException:
                 conn.close()
                 raise
@@ -282,7 +370,7 @@ class PostgresLedger(_Database):
         conn = self._connection()
         pipeline = conn.pipeline() if psycopg.Pipeline.is_supported() else contextlib.nullcontext()
         try:
-            with pipeline:
+            with _deadline(conn, self.timeout), pipeline:
                 conn.execute(_BEGIN)
                 conn.execute(_INDEXES_ONLY)
                 yield conn
@@ -326,23 +414,29 @@ class AsyncPostgresLedger(_Database):
     guarantees, on psycopg's ``AsyncConnection`` from a ``psycopg_pool`` pool.
 
     The pool opens on first use (or ``await ledger.open()``); a task waits for
-    a free connection at most ``pool_timeout`` seconds, then the call fails
-    with ``LedgerError`` (and is refused).
+    a free connection at most ``pool_timeout`` seconds, then for the replies
+    at most ``timeout``; past either the call fails with ``LedgerError`` (and
+    is refused).
 
     Args:
-        conninfo, secret, connect_timeout: as for ``PostgresLedger``.
+        conninfo, secret, connect_timeout, timeout: as for ``PostgresLedger``
+            (the deadline is the same, counted from when the call has its
+            connection).
         min_size, max_size: connections the pool keeps open, at least and at most.
-        pool_timeout: seconds a call waits for a connection from the pool.
+        pool_timeout: seconds a call waits for a connection from the pool
+            (``timeout`` unless told).
     """
 
     def __init__(self, conninfo: str, *, secret: bytes | str | None = None,
-                 connect_timeout: float = 5.0, min_size: int = 1, max_size: int = 16,
-                 pool_timeout: float = 5.0) -> None:
-        super().__init__(conninfo, secret, connect_timeout)
-        self._pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-            conninfo, min_size=min_size, max_size=max_size, timeout=pool_timeout,
+                 connect_timeout: float | None = None, timeout: float | None = None,
+                 min_size: int = 1, max_size: int = 16,
+                 pool_timeout: float | None = None) -> None:
+        super().__init__(conninfo, secret, connect_timeout, timeout)
+        self._pool: AsyncConnectionPool[_AsyncConnection] = AsyncConnectionPool(
+            self._conninfo, connection_class=_AsyncConnection, min_size=min_size,
+            max_size=max_size, timeout=self.timeout if pool_timeout is None else pool_timeout,
             kwargs={"autocommit": True, **self._options}, open=False, name="callwindow")
-        self._connect_timeout = float(self._options.get("connect_timeout", connect_timeout))
+        self._connect_timeout = float(self._options.get("connect_timeout", self.timeout))
         self._ready = False
         self._opening: asyncio.Lock | None = None  # made in the loop that first opens
         self._writes = 0
@@ -358,14 +452,17 @@ class AsyncPostgresLedger(_Database):
     async def _open(self) -> None:
         try:
             await self._pool.open(wait=True, timeout=self._connect_timeout)
-            async with self._pool.connection() as conn, conn.transaction():
-                found = await (await conn.execute(
-                    "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
-                    (ATTEMPTS, KEYS))).fetchone()
-                if not (found and found[0]):
-                    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                    for statement in _SCHEMA:
-                        await conn.execute(statement)
+            async with self._pool.connection() as conn:
+                with _deadline(conn, self.timeout):
+                    async with conn.transaction():
+                        found = await (await conn.execute(
+                            "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) "
+                            "IS NOT NULL", (ATTEMPTS, KEYS))).fetchone()
+                        if not (found and found[0]):
+                            await conn.execute("SELECT pg_advisory_xact_lock(%s)",
+                                               (_SCHEMA_LOCK,))
+                            for statement in _SCHEMA:
+                                await conn.execute(statement)
         except (psycopg.Error, OSError) as error:
             raise self._error(error) from error
         self._ready = True
@@ -420,11 +517,13 @@ class AsyncPostgresLedger(_Database):
             await self.open()
         try:
             async with self._pool.connection() as conn:
-                async with conn.pipeline():
-                    await conn.execute(_BEGIN)
-                    await conn.execute(_INDEXES_ONLY)
-                    cursors = [await conn.execute(sql, params) for sql, params in statements]
-                    await conn.execute(_COMMIT)
+                with _deadline(conn, self.timeout):
+                    async with conn.pipeline():
+                        await conn.execute(_BEGIN)
+                        await conn.execute(_INDEXES_ONLY)
+                        cursors = [await conn.execute(sql, params)
+                                   for sql, params in statements]
+                        await conn.execute(_COMMIT)
                 last = cursors[-1]
                 return await last.fetchall() if fetch else last.rowcount
         except (psycopg.Error, OSError) as error:
@@ -530,3 +629,38 @@ def _describe(params: dict[str, Any]) -> str:
     user = params.get("user")
     name = f"{user}@{where}" if user else where
     return f"{name}/{params.get('dbname') or user or 'postgres'}"
+
+
+def _take_timeout(conninfo: str) -> tuple[str, str | None]:
+    """``conninfo`` without its ``timeout`` (ours, unknown to libpq), and that value.
+
+    In a URL it is a query parameter, in a ``key=value`` string a pair.
+    """
+    if "://" in conninfo:
+        head, mark, query = conninfo.partition("?")
+        kept, found = [], None
+        for part in query.split("&") if mark else ():
+            name, _, value = part.partition("=")
+            if name == "timeout":
+                found = value
+            elif part:
+                kept.append(part)
+        return head + ("?" + "&".join(kept) if kept else ""), found
+    match = re.search(r"(?:^|\s)timeout\s*=\s*(\S+)", conninfo)
+    if match is None:
+        return conninfo, None
+    return (conninfo[:match.start()] + conninfo[match.end():]).strip(), match.group(1)
+
+
+def _seconds(value: float | str | None, field: str) -> float:
+    """A timeout in seconds: positive and finite (``DEFAULT_TIMEOUT`` for ``None``)."""
+    if value is None:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not (0 < seconds < math.inf) or isinstance(value, bool):
+        raise InvalidInputError(f"{field}: expected a positive number of seconds, got "
+                                f"{str(value)[:50]!r}", field=field)
+    return seconds
