@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from .._errors import InvalidInputError
 from .._frequency import Attempt, Constraint
 
-__all__ = ["AsyncLedger", "Attempt", "Constraint", "KeyedLedger", "Ledger", "Matches"]
+__all__ = ["AsyncLedger", "Attempt", "Constraint", "KeyedLedger", "Ledger", "Matches", "seconds"]
 
 #: Per constraint, the times (µs, ascending) of the attempts it counts.
 Matches = tuple[tuple[int, ...], ...]
@@ -132,3 +133,18 @@ class KeyedLedger:
             attempt = Attempt(attempt.ts, attempt.outcome,
                               tuple(key(k) for k in attempt.keys), attempt.retention)
         return key(subject), constraints, attempt
+
+
+def seconds(value: float | str | None, field: str, default: float) -> float:
+    """A timeout in seconds, given as a number or as text (from a URL): positive
+    and finite, else an ``InvalidInputError`` naming ``field``; ``default`` for ``None``."""
+    if value is None:
+        return default
+    try:
+        found = math.nan if isinstance(value, bool) else float(value)
+    except (TypeError, ValueError):
+        found = math.nan
+    if not 0 < found < math.inf:
+        raise InvalidInputError(f"{field}: expected a positive number of seconds, got "
+                                f"{str(value)[:50]!r}", field=field)
+    return found

@@ -20,9 +20,9 @@ from psycopg.abc import RV, PQGen
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool
 
-from .._errors import InvalidInputError, LedgerError
+from .._errors import LedgerError
 from .._frequency import Attempt, Constraint
-from ._base import KeyedLedger, Matches
+from ._base import KeyedLedger, Matches, seconds
 from ._sql import ATTEMPTS, KEYS, count_query, group_matches
 
 __all__ = ["AsyncPostgresLedger", "PostgresLedger"]
@@ -172,7 +172,8 @@ class _Database(KeyedLedger):
                  connect_timeout: float | None, timeout: float | None) -> None:
         super().__init__(secret)
         conninfo, in_url = _take_timeout(conninfo)
-        self.timeout = _seconds(timeout if timeout is not None else in_url, "timeout")
+        self.timeout = seconds(timeout if timeout is not None else in_url, "timeout",
+                               DEFAULT_TIMEOUT)
         if connect_timeout is None:
             connect_timeout = self.timeout
         try:
@@ -651,16 +652,3 @@ def _take_timeout(conninfo: str) -> tuple[str, str | None]:
         return conninfo, None
     return (conninfo[:match.start()] + conninfo[match.end():]).strip(), match.group(1)
 
-
-def _seconds(value: float | str | None, field: str) -> float:
-    """A timeout in seconds: positive and finite (``DEFAULT_TIMEOUT`` for ``None``)."""
-    if value is None:
-        return DEFAULT_TIMEOUT
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = math.nan
-    if not (0 < seconds < math.inf) or isinstance(value, bool):
-        raise InvalidInputError(f"{field}: expected a positive number of seconds, got "
-                                f"{str(value)[:50]!r}", field=field)
-    return seconds
