@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -157,10 +158,12 @@ def dump(ledgers: LedgerFactory, ledger: Ledger) -> str:
     if ledgers.backend == "sqlite":
         with sqlite3.connect(ledgers.url.removeprefix("sqlite:///")) as db:
             return "\n".join(db.iterdump())
-    if ledgers.backend == "redis":
+    if ledgers.backend.startswith("redis"):
         import redis
+        import redis.cluster
 
-        client = redis.Redis.from_url(ledgers.url)
+        kind_of_client = redis.cluster.RedisCluster if "cluster" in ledgers.backend else redis.Redis
+        client = kind_of_client.from_url(ledgers.url)
         try:
             parts = []
             for key in client.scan_iter(count=1000):
@@ -412,6 +415,45 @@ def test_a_hung_server_refuses_calls_within_the_timeout(
     allowed = [engine.acquire(CONSUMER, AT).allowed for _ in range(4)]
     assert allowed in ([True] * 3 + [False], [True] * 2 + [False] * 2)
     assert engine.forget(CONSUMER) == 4
+
+
+THREE_A_DAY = cw.Policy.model_validate({
+    "id": "three-a-day", "limits": [{"max_attempts": 3, "period": "P1D"}]})
+
+
+class HostClock(cw.SystemClock):
+    """This machine's clock, set ``offset`` wrong, as a badly kept host's would be."""
+
+    def __init__(self, offset: timedelta) -> None:
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return super().now() + self.offset
+
+
+@pytest.mark.parametrize("ledgers", ["redis", "postgres", "redis-cluster", "redis+async",
+                                     "postgres+async", "redis-cluster+async"], indirect=True)
+def test_a_host_whose_clock_is_wrong_cannot_break_a_shared_limit(
+        ledgers: LedgerFactory, make_engine: Callable[..., Any]) -> None:
+    on_time = make_engine(THREE_A_DAY)
+    assert [on_time.acquire(CONSUMER).allowed for _ in range(4)] == [True] * 3 + [False]
+    for offset, told in ((timedelta(hours=-25), "25 h 0 min behind"),
+                         (timedelta(hours=25), "25 h 0 min ahead of")):
+        wrong = make_engine(THREE_A_DAY, clock=HostClock(offset))
+        for _ in range(3):  # it counts a day of its own, which holds nothing
+            decision = wrong.acquire(CONSUMER)
+            assert not decision.allowed
+            assert decision.codes == (cw.ReasonCode.LEDGER_UNAVAILABLE,)
+            assert f"this host's clock is {told} the server's" in decision.reasons[0].message
+        with pytest.raises(cw.LedgerError, match="max_clock_skew, 10 s"):
+            wrong.record(CONSUMER, outcome="no_answer")
+    # A time the caller gives is theirs, not the clock's: judged as given.
+    assert make_engine(THREE_A_DAY, clock=HostClock(timedelta(hours=-25))).acquire(
+        CONSUMER, datetime.now(UTC) + timedelta(days=2)).allowed
+    assert on_time.forget(CONSUMER) == 4
+    # Within the tolerance (and FrozenClock, memory and SQLite: not checked).
+    near = make_engine(THREE_A_DAY, clock=HostClock(timedelta(seconds=-3)))
+    assert near.acquire(CONSUMER).allowed
 
 
 def _eventually(predicate: Callable[[], bool], seconds: float = 60) -> bool:

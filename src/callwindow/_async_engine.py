@@ -91,7 +91,8 @@ class AsyncEngine:
         t = _time.to_us(moment)
         plan = self._planner.plan(consumer)
         if plan.rules:
-            return await self._run(judge.decide(consumer, plan, moment, t, record=True))
+            return await self._run(judge.decide(consumer, plan, moment, t, record=True,
+                                                       host_clock=at is None))
         return Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
                               plan.policy_ids, plan)
 
@@ -119,7 +120,8 @@ class AsyncEngine:
                      at: datetime | str | None = None) -> str:
         """See ``Engine.record``."""
         judge = self._judge
-        return await self._run(judge.record(consumer, outcome, judge.instant(at, "at")))
+        return await self._run(judge.record(consumer, outcome, judge.instant(at, "at"),
+                                               host_clock=at is None))
 
     async def set_outcome(self, attempt_id: str, outcome: Outcome | str) -> None:
         """See ``Engine.set_outcome``."""

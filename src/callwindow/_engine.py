@@ -118,7 +118,8 @@ class Engine:
         plan = ((not self._scoped and type(consumer) is Consumer
                  and self._plans.get(consumer.plan_key)) or judge.planner.plan(consumer))
         if plan.rules:
-            return self._run(judge.decide(consumer, plan, moment, t, record=True))
+            return self._run(judge.decide(consumer, plan, moment, t, record=True,
+                                                 host_clock=at is None))
         return Decision._made(plan.is_open(t), moment, t, consumer.id, plan.zones,
                               plan.policy_ids, plan)
 
@@ -163,7 +164,8 @@ class Engine:
         Raises ``LedgerError`` if the ledger cannot be written.
         """
         judge = self._judge
-        return self._run(judge.record(consumer, outcome, judge.instant(at, "at")))
+        return self._run(judge.record(consumer, outcome, judge.instant(at, "at"),
+                                         host_clock=at is None))
 
     def set_outcome(self, attempt_id: str, outcome: Outcome | str) -> None:
         """Say how an acquired attempt ended (``refusal``, ``conversation``, ...).

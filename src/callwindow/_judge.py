@@ -127,6 +127,11 @@ class Judge:
         self._always_in_force = all(rule.always for rule in self.rules)
         self._retention_floor = floor
         self._pending_retention = retention_for(self.rules, _PENDING, floor)
+        # Attempts are dated by this host's clock; when it is the machine's
+        # (not a test's FrozenClock), a shared ledger checks it against its
+        # server's and refuses an attempt dated too far off (Attempt.host_clock):
+        # one host with a wrong clock must not break a limit the fleet shares.
+        self._host_clock = isinstance(self.clock, SystemClock)
 
     # -- instants ----------------------------------------------------------------------
 
@@ -148,8 +153,11 @@ class Judge:
     # -- check and acquire -------------------------------------------------------------
 
     def decide(self, consumer: Consumer, plan: Plan, at: datetime, t: int, *,
-               record: bool) -> Decision | Exchange[Decision]:
-        """``check`` (``record=False``) or ``acquire`` of a consumer whose plan has rules."""
+               record: bool, host_clock: bool = False) -> Decision | Exchange[Decision]:
+        """``check`` (``record=False``) or ``acquire`` of a consumer whose plan has rules.
+
+        ``host_clock``: ``at`` is the clock's now, not the caller's (see ``_host_clock``).
+        """
         try:
             keys: LedgerKeys = consumer.ledger_keys
         except ValueError as error:  # nobody to count attempts for: refused
@@ -159,7 +167,8 @@ class Judge:
         if not plan.is_open(t):  # refused by the clock: read what explains it
             return self._explain(consumer, plan, keys, at, t)
         constraints = self._constraints(plan, keys, zones, t)
-        attempt = (_new(Attempt, (t, _PENDING, keys.keys, self._kept_for(t, _PENDING)))
+        attempt = (_new(Attempt, (t, _PENDING, keys.keys, self._kept_for(t, _PENDING),
+                                  host_clock and self._host_clock))
                    if record else None)
 
         def finish(reply: Reply) -> Decision | Exchange[Decision]:
@@ -239,13 +248,14 @@ class Judge:
         return self._read(plan, _keys(consumer), consumer.candidate_zones, lo,
                           lambda tally: as_datetimes(history_windows(tally, spans, lo, hi)))
 
-    def record(self, consumer: Consumer, outcome: Outcome | str, at: datetime
-               ) -> str | Exchange[str]:
+    def record(self, consumer: Consumer, outcome: Outcome | str, at: datetime, *,
+               host_clock: bool = False) -> str | Exchange[str]:
         """Record an attempt whatever the rules say: the exchange gives its id."""
         value = as_outcome(outcome).value
         keys = _keys(consumer)
         t = _time.to_us(at)
-        attempt = Attempt(t, value, keys.keys, self._kept_for(t, value))
+        attempt = Attempt(t, value, keys.keys, self._kept_for(t, value),
+                          host_clock and self._host_clock)
 
         def finish(reply: Reply) -> str:
             if isinstance(reply, LedgerError):

@@ -22,7 +22,8 @@ from psycopg_pool import AsyncConnectionPool
 
 from .._errors import LedgerError
 from .._frequency import Attempt, Constraint
-from ._base import KeyedLedger, Matches, seconds
+from .._time import US
+from ._base import MAX_CLOCK_SKEW, KeyedLedger, Matches, clock_skew, seconds
 from ._sql import ATTEMPTS, KEYS, count_query, group_matches
 
 __all__ = ["AsyncPostgresLedger", "PostgresLedger"]
@@ -169,8 +170,11 @@ class _Database(KeyedLedger):
     """What both PostgreSQL ledgers share: the connection settings and error wording."""
 
     def __init__(self, conninfo: str, secret: bytes | str | None,
-                 connect_timeout: float | None, timeout: float | None) -> None:
+                 connect_timeout: float | None, timeout: float | None,
+                 max_clock_skew: float | None) -> None:
         super().__init__(secret)
+        self.max_clock_skew = (None if max_clock_skew is None else
+                               seconds(max_clock_skew, "max_clock_skew", MAX_CLOCK_SKEW))
         conninfo, in_url = _take_timeout(conninfo)
         self.timeout = seconds(timeout if timeout is not None else in_url, "timeout",
                                DEFAULT_TIMEOUT)
@@ -196,10 +200,12 @@ class _Database(KeyedLedger):
 
     def _error(self, error: BaseException) -> LedgerError:
         """``error`` as a ``LedgerError`` naming this ledger (and never its password)."""
+        seen: list[BaseException] = []  # a chain may loop back on itself
         cause: BaseException | None = error
-        while cause is not None and not isinstance(cause, _TimedOut):
+        while cause is not None and cause not in seen and not isinstance(cause, _TimedOut):
+            seen.append(cause)
             cause = cause.__cause__ or cause.__context__
-        if cause is not None:  # whatever psycopg said next, on the connection closed
+        if isinstance(cause, _TimedOut):  # whatever psycopg said next, on the closed connection
             return LedgerError(f"PostgreSQL ledger {self.name}: no reply within "
                                f"{self.timeout:g} s (the ledger's timeout); the server is "
                                f"overloaded, stopped or unreachable")
@@ -207,6 +213,36 @@ class _Database(KeyedLedger):
         if self._password:
             problem = problem.replace(self._password, "***")
         return LedgerError(f"PostgreSQL ledger {self.name}: {problem}")
+
+    def _check_statements(self, constraints: Sequence[Constraint], attempt: Attempt | None,
+                          now: float) -> tuple[list[tuple[str, list[Any]]], str | None]:
+        """The statements of one check-and-record, for one transaction, and the new id.
+
+        A read counts; an acquire takes its advisory locks, then counts and
+        inserts in one statement.  Both shells send exactly these.
+        """
+        if attempt is None:
+            sql, params = count_query(constraints, "%s", now)
+            return [(sql, params)], None
+        attempt_id = os.urandom(12).hex()
+        skew = self.max_clock_skew if attempt.host_clock else None
+        sql, params = _acquire(constraints, attempt, attempt_id, now, skew)
+        locks = _locks(constraints, attempt)
+        return [(_LOCK, [list(locks), list(locks.values())]), (sql, params)], attempt_id
+
+    def _checked(self, rows: Sequence[tuple[Any, ...]], count: int, attempt: Attempt | None,
+                 attempt_id: str | None) -> tuple[str | None, Matches]:
+        """The last statement's rows as (the id recorded or ``None``, the counts); a
+        ``LedgerError`` when the attempt was refused for its host's clock."""
+        recorded = any(row[0] == -1 for row in rows)
+        server = [int(row[1]) for row in rows if row[0] == -2]
+        if server and not recorded and attempt is not None:
+            offset = attempt.ts - server[0]
+            assert self.max_clock_skew is not None
+            if abs(offset) > self.max_clock_skew * US:
+                raise clock_skew(f"PostgreSQL ledger {self.name}", offset, self.max_clock_skew)
+        matches = group_matches([(row[0], row[1]) for row in rows if row[0] >= 0], count)
+        return (attempt_id if recorded else None), matches
 
 
 class PostgresLedger(_Database):
@@ -247,11 +283,15 @@ class PostgresLedger(_Database):
             libpq; ``timeout`` unless told); a ``connect_timeout`` in
             ``conninfo`` wins.
         timeout: seconds a call may wait for the server's replies, in all.
+        max_clock_skew: seconds an attempt dated by this host's clock may be
+            from the server's (``clock_timestamp()``) before it is refused
+            (``LedgerError``); ``None``: not checked.
     """
 
     def __init__(self, conninfo: str, *, secret: bytes | str | None = None,
-                 connect_timeout: float | None = None, timeout: float | None = None) -> None:
-        super().__init__(conninfo, secret, connect_timeout, timeout)
+                 connect_timeout: float | None = None, timeout: float | None = None,
+                 max_clock_skew: float | None = MAX_CLOCK_SKEW) -> None:
+        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew)
         self._local = threading.local()
         self._open: weakref.WeakKeyDictionary[Connection, int] = weakref.WeakKeyDictionary()
         self._open_lock = threading.Lock()
@@ -273,11 +313,12 @@ class PostgresLedger(_Database):
         if attempt is None and not constraints:
             return None, ()
         now = time.time()
-        statements, attempt_id = _check_statements(constraints, attempt, now)
+        statements, attempt_id = self._check_statements(constraints, attempt, now)
         try:
             with self._transaction() as conn:
                 cursors = [conn.execute(sql, params) for sql, params in statements]
-            recorded, matches = _checked(cursors[-1].fetchall(), len(constraints), attempt_id)
+            recorded, matches = self._checked(cursors[-1].fetchall(), len(constraints),
+                                              attempt, attempt_id)
             if recorded:
                 self._wrote(now)
         except (psycopg.Error, OSError) as error:
@@ -370,15 +411,16 @@ class PostgresLedger(_Database):
         """
         conn = self._connection()
         pipeline = conn.pipeline() if psycopg.Pipeline.is_supported() else contextlib.nullcontext()
-        try:
-            with _deadline(conn, self.timeout), pipeline:
-                conn.execute(_BEGIN)
-                conn.execute(_INDEXES_ONLY)
-                yield conn
-                conn.execute(_COMMIT)
-        except BaseException:
-            _recover(conn)
-            raise
+        with _deadline(conn, self.timeout):  # the rollback too: the server may be hung
+            try:
+                with pipeline:
+                    conn.execute(_BEGIN)
+                    conn.execute(_INDEXES_ONLY)
+                    yield conn
+                    conn.execute(_COMMIT)
+            except BaseException:
+                _recover(conn)
+                raise
 
     def _create_schema(self, conn: Connection) -> None:
         """Create the tables unless they exist (checking needs no CREATE privilege).
@@ -430,9 +472,9 @@ class AsyncPostgresLedger(_Database):
 
     def __init__(self, conninfo: str, *, secret: bytes | str | None = None,
                  connect_timeout: float | None = None, timeout: float | None = None,
-                 min_size: int = 1, max_size: int = 16,
-                 pool_timeout: float | None = None) -> None:
-        super().__init__(conninfo, secret, connect_timeout, timeout)
+                 max_clock_skew: float | None = MAX_CLOCK_SKEW, min_size: int = 1,
+                 max_size: int = 16, pool_timeout: float | None = None) -> None:
+        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew)
         self._pool: AsyncConnectionPool[_AsyncConnection] = AsyncConnectionPool(
             self._conninfo, connection_class=_AsyncConnection, min_size=min_size,
             max_size=max_size, timeout=self.timeout if pool_timeout is None else pool_timeout,
@@ -477,9 +519,9 @@ class AsyncPostgresLedger(_Database):
         if attempt is None and not constraints:
             return None, ()
         now = time.time()
-        statements, attempt_id = _check_statements(constraints, attempt, now)
+        statements, attempt_id = self._check_statements(constraints, attempt, now)
         rows = await self._transaction(statements)
-        recorded, matches = _checked(rows, len(constraints), attempt_id)
+        recorded, matches = self._checked(rows, len(constraints), attempt, attempt_id)
         if recorded:
             self._writes += 1
             if self._writes % _PURGE_EVERY == 0:
@@ -531,30 +573,6 @@ class AsyncPostgresLedger(_Database):
             raise self._error(error) from error
 
 
-def _check_statements(constraints: Sequence[Constraint], attempt: Attempt | None, now: float
-                      ) -> tuple[list[tuple[str, list[Any]]], str | None]:
-    """The statements of one check-and-record, for one transaction, and the new id.
-
-    A read counts; an acquire takes its advisory locks, then counts and inserts
-    in one statement.  Both shells send exactly these.
-    """
-    if attempt is None:
-        sql, params = count_query(constraints, "%s", now)
-        return [(sql, params)], None
-    attempt_id = os.urandom(12).hex()
-    sql, params = _acquire(constraints, attempt, attempt_id, now)
-    locks = _locks(constraints, attempt)
-    return [(_LOCK, [list(locks), list(locks.values())]), (sql, params)], attempt_id
-
-
-def _checked(rows: Sequence[tuple[Any, ...]], count: int, attempt_id: str | None
-             ) -> tuple[str | None, Matches]:
-    """The last statement's rows as (the id recorded or ``None``, the counts)."""
-    recorded = any(row[0] < 0 for row in rows)
-    matches = group_matches([(row[0], row[1]) for row in rows if row[0] >= 0], count)
-    return (attempt_id if recorded else None), matches
-
-
 def _locks(constraints: Sequence[Constraint], attempt: Attempt) -> dict[int, bool]:
     """The advisory locks an acquire takes: id -> exclusive, in ascending order of id.
 
@@ -571,25 +589,39 @@ def _locks(constraints: Sequence[Constraint], attempt: Attempt) -> dict[int, boo
 
 
 def _acquire(constraints: Sequence[Constraint], attempt: Attempt, attempt_id: str,
-             now: float) -> tuple[str, list[object]]:
-    """The acquire statement: count, and insert the attempt only if no count is full.
+             now: float, skew: float | None) -> tuple[str, list[object]]:
+    """The acquire statement: count, and insert the attempt only if no count is full
+    (and, given a ``skew`` in seconds, only if its time is that close to the server's).
 
-    Rows are ``(constraint index, time)`` per counted attempt, plus ``(-1, 0)``
-    when the attempt was inserted.  The decision is taken in SQL, from the
-    same rows (one snapshot), so the whole acquire needs no second trip.
+    Rows are ``(constraint index, time)`` per counted attempt, ``(-1, 0)``
+    when the attempt was inserted, and ``(-2, the server's time in µs)`` when
+    its time was checked.  The decision is taken in SQL, from the same rows
+    (one snapshot), so the whole acquire needs no second trip.
     """
     expires = None if attempt.retention is None else now + attempt.retention
-    inserted = [attempt_id, attempt.ts, attempt.outcome, expires,
-                list(dict.fromkeys(attempt.keys))]
-    if not constraints:
-        return f"WITH {_INSERT.format(guard='')} SELECT -1, 0 FROM added", inserted
-    counting, params = count_query(constraints, "%s", now)
-    sql = (f"WITH counted(i, ts) AS MATERIALIZED ({counting}), "
-           f"full_ AS (SELECT c.i FROM counted c GROUP BY c.i "
-           f"HAVING count(*) >= (%s::bigint[])[c.i + 1]), "
-           f"{_INSERT.format(guard=' WHERE NOT EXISTS (SELECT 1 FROM full_)')} "
-           f"SELECT i, ts FROM counted UNION ALL SELECT -1, 0 FROM added")
-    return sql, [*params, [c.limit for c in constraints], *inserted]
+    ctes: list[str] = []
+    params: list[object] = []
+    conditions: list[str] = []
+    rows = "SELECT -1, 0 FROM added"
+    if skew is not None:
+        ctes.append("clock_(us) AS MATERIALIZED "
+                    "(SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)")
+        conditions.append("abs(%s::bigint - (SELECT us FROM clock_)) <= %s::bigint")
+        rows += " UNION ALL SELECT -2, us FROM clock_"
+    if constraints:
+        counting, params = count_query(constraints, "%s", now)
+        ctes += [f"counted(i, ts) AS MATERIALIZED ({counting})",
+                 "full_ AS (SELECT c.i FROM counted c GROUP BY c.i "
+                 "HAVING count(*) >= (%s::bigint[])[c.i + 1])"]
+        params.append([c.limit for c in constraints])
+        conditions.append("NOT EXISTS (SELECT 1 FROM full_)")
+        rows = f"SELECT i, ts FROM counted UNION ALL {rows}"
+    guard = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    params += [attempt_id, attempt.ts, attempt.outcome, expires]
+    if skew is not None:
+        params += [attempt.ts, round(skew * US)]
+    params.append(list(dict.fromkeys(attempt.keys)))
+    return f"WITH {', '.join([*ctes, _INSERT.format(guard=guard)])} {rows}", params
 
 
 def _recover(conn: Connection) -> None:

@@ -21,7 +21,8 @@ from redis.retry import Retry
 
 from .._errors import InvalidInputError, LedgerError
 from .._frequency import Attempt, Constraint
-from ._base import KeyedLedger, Matches
+from .._time import US
+from ._base import MAX_CLOCK_SKEW, KeyedLedger, Matches, clock_skew, seconds
 
 __all__ = ["AsyncRedisLedger", "RedisLedger"]
 
@@ -52,8 +53,10 @@ class _Layout(KeyedLedger):
     """
 
     def __init__(self, secret: bytes | str | None, prefix: str, shard_by_subject: bool,
-                 where: str) -> None:
+                 where: str, max_clock_skew: float | None) -> None:
         super().__init__(secret)
+        self._skew = ("" if max_clock_skew is None else
+                      round(seconds(max_clock_skew, "max_clock_skew", MAX_CLOCK_SKEW) * US))
         if not prefix or "{" in prefix or "}" in prefix:
             raise InvalidInputError(
                 f"prefix {prefix!r}: give a non-empty prefix without braces "
@@ -85,7 +88,7 @@ class _Layout(KeyedLedger):
         keys = [base + "k:" + constraint.key for constraint in constraints]
         args: list[str | int] = [base + "a:", len(constraints)]
         if attempt is None:
-            args += ["", "", "", "", ""]
+            args += ["", "", "", "", "", ""]
         else:
             attempt_id = os.urandom(12).hex()
             if self._sharded:
@@ -94,7 +97,7 @@ class _Layout(KeyedLedger):
             keys.append(base + "a:" + attempt_id)
             keys += [base + "k:" + key for key in stored_keys]
             args += [attempt_id, attempt.ts, attempt.outcome, json.dumps(stored_keys),
-                     _milliseconds(attempt.retention)]
+                     _milliseconds(attempt.retention), self._skew if attempt.host_clock else ""]
         for constraint in constraints:
             args += [constraint.since, constraint.limit]
             if constraint.outcomes is None:
@@ -138,6 +141,10 @@ class _Layout(KeyedLedger):
 
     def _failed(self, error: Exception) -> LedgerError:
         problem = str(error) or type(error).__name__
+        if problem.startswith("CLOCK_SKEW "):  # from the script: the offset, in µs
+            assert isinstance(self._skew, int)
+            return clock_skew(f"Redis ledger {self._where}", int(problem.split()[1]),
+                              self._skew / US)
         return LedgerError(f"Redis ledger {self._where}: {problem}")
 
 
@@ -176,20 +183,32 @@ class RedisLedger(_Layout):
         secret: store keyed hashes of ids and numbers instead of the values.
         prefix: the first part of every key, to share a database with others.
         shard_by_subject: spread the history over cluster slots by subject.
-        socket_timeout: seconds to wait to connect and for a reply (URL only).
+        socket_timeout: seconds to wait to connect and for a reply (URL only):
+            the deadline of every call.
+        max_clock_skew: seconds an attempt dated by this host's clock may be
+            from the server's (``TIME``) before it is refused (``LedgerError``);
+            ``None``: not checked.
+        cluster: the URL names a node of a Redis Cluster: connect with the
+            cluster client (``redis.cluster.RedisCluster``), which finds the
+            other nodes from it.
     """
 
     def __init__(self, url_or_client: str | redis.Redis | redis.cluster.RedisCluster, *,
                  secret: bytes | str | None = None, prefix: str = "callwindow",
-                 shard_by_subject: bool = False, socket_timeout: float = 2.0) -> None:
+                 shard_by_subject: bool = False, socket_timeout: float = 2.0,
+                 max_clock_skew: float | None = MAX_CLOCK_SKEW, cluster: bool = False) -> None:
         self._owned = isinstance(url_or_client, str)
         client: redis.Redis | redis.cluster.RedisCluster
-        if isinstance(url_or_client, str):
+        if isinstance(url_or_client, str) and cluster:
+            client = redis.cluster.RedisCluster.from_url(
+                url_or_client, socket_timeout=socket_timeout,
+                socket_connect_timeout=socket_timeout)
+        elif isinstance(url_or_client, str):
             client = redis.Redis.from_url(url_or_client,
                                           **_client_options(socket_timeout, Retry))
         else:
             client = url_or_client
-        super().__init__(secret, prefix, shard_by_subject, _describe(client))
+        super().__init__(secret, prefix, shard_by_subject, _describe(client), max_clock_skew)
         self._client = client
         self._check = client.register_script(CHECK_AND_RECORD)
         self._set_outcome = client.register_script(SET_OUTCOME)
@@ -235,15 +254,20 @@ class AsyncRedisLedger(_Layout):
 
     def __init__(self, url_or_client: str | redis.asyncio.Redis | Any, *,
                  secret: bytes | str | None = None, prefix: str = "callwindow",
-                 shard_by_subject: bool = False, socket_timeout: float = 2.0) -> None:
+                 shard_by_subject: bool = False, socket_timeout: float = 2.0,
+                 max_clock_skew: float | None = MAX_CLOCK_SKEW, cluster: bool = False) -> None:
         self._owned = isinstance(url_or_client, str)
         client: Any
-        if isinstance(url_or_client, str):
+        if isinstance(url_or_client, str) and cluster:
+            client = redis.asyncio.cluster.RedisCluster.from_url(
+                url_or_client, socket_timeout=socket_timeout,
+                socket_connect_timeout=socket_timeout)
+        elif isinstance(url_or_client, str):
             client = redis.asyncio.Redis.from_url(
                 url_or_client, **_client_options(socket_timeout, redis.asyncio.retry.Retry))
         else:
             client = url_or_client
-        super().__init__(secret, prefix, shard_by_subject, _describe(client))
+        super().__init__(secret, prefix, shard_by_subject, _describe(client), max_clock_skew)
         self._client = client
         self._check = client.register_script(CHECK_AND_RECORD)
         self._set_outcome = client.register_script(SET_OUTCOME)
