@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -272,6 +273,8 @@ class AsyncRedisLedger(_Layout):
         self._check = client.register_script(CHECK_AND_RECORD)
         self._set_outcome = client.register_script(SET_OUTCOME)
         self._forget = client.register_script(FORGET)
+        self._loaded = False
+        self._loading: asyncio.Lock | None = None  # made in the loop that first loads
 
     async def check_and_record(self, subject: str, constraints: Sequence[Constraint],
                                attempt: Attempt | None) -> tuple[str | None, Matches]:
@@ -293,6 +296,23 @@ class AsyncRedisLedger(_Layout):
             erased += int(await self._run(self._forget, *call))
         return erased
 
+    async def _load(self) -> None:
+        """Load the scripts on the server (every master of a cluster), once.
+
+        A script runs by its hash and is loaded when the server does not know
+        it.  redis-py's asyncio cluster client loads it on every master from
+        whichever task first meets the miss, on connections other tasks may be
+        opening at that moment, and fails (``AttributeError``) when many tasks
+        start at once: one task loads the scripts first, the others wait.
+        """
+        if self._loading is None:
+            self._loading = asyncio.Lock()
+        async with self._loading:
+            if not self._loaded:
+                for script in (self._check, self._set_outcome, self._forget):
+                    script.sha = await self._client.script_load(script.script)
+                self._loaded = True
+
     async def aclose(self) -> None:
         """Close the connections, if this ledger opened them (from a URL)."""
         if self._owned:
@@ -301,6 +321,8 @@ class AsyncRedisLedger(_Layout):
 
     async def _run(self, script: Any, keys: list[str], args: Sequence[str | int]) -> Any:
         try:
+            if not self._loaded:
+                await self._load()
             return await script(keys=keys, args=args)
         except (redis.exceptions.RedisError, OSError) as error:
             raise self._failed(error) from error
