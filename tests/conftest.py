@@ -5,7 +5,8 @@ Each backend runs twice: through its plain transport and the ``Engine``
 (``"redis+async"``, driven from the synchronous tests by ``aio_bridge``).
 
 Redis and PostgreSQL run as real servers, started once per session on free
-loopback ports from the installed binaries and stopped at the end.  Without
+loopback ports from the installed binaries and stopped at the end;
+``redis-cluster`` is a real Redis Cluster of three masters.  Without
 the binaries those tests are skipped, unless ``CALLWINDOW_REQUIRE_SERVERS=1``
 (set by ``.ci/run``) turns the skip into a failure.
 """
@@ -23,7 +24,7 @@ import callwindow as cw
 from aio_bridge import BlockingEngine, BlockingLedger, LoopThread
 from callwindow.ledgers import AsyncLedger, Ledger, MemoryLedger, SQLiteLedger
 
-_PLAIN = ("memory", "sqlite", "redis", "postgres")
+_PLAIN = ("memory", "sqlite", "redis", "redis-cluster", "postgres")
 BACKENDS = (*_PLAIN, *(f"{name}+async" for name in _PLAIN))
 SHARED_BACKENDS = tuple(name for name in BACKENDS if not name.startswith("memory"))
 
@@ -36,6 +37,16 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
     with start_redis(tmp_path_factory) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Three Redis masters sharing the slots: the unsharded layout lives on one of
+    them, ``shard_by_subject`` spreads consumers over all three."""
+    from servers_redis import start_redis_cluster
+
+    with start_redis_cluster(tmp_path_factory) as cluster:
+        yield cluster
 
 
 @pytest.fixture(scope="session")
@@ -75,6 +86,8 @@ class LedgerFactory:
         if self.backend == "redis":
             server = self._request.getfixturevalue("redis_server")
             return str(server.url)
+        if self.backend == "redis-cluster":
+            return str(self._request.getfixturevalue("redis_cluster").url)
         server = self._request.getfixturevalue("postgres_server")
         return str(server.fresh_database_url())
 
@@ -82,6 +95,8 @@ class LedgerFactory:
         """Constructor options that keep this test's data apart from others'."""
         if self.backend == "redis":
             return {"prefix": self._prefix}
+        if self.backend == "redis-cluster":
+            return {"prefix": self._prefix, "cluster": True}
         return {}
 
     @property

@@ -31,6 +31,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, NoReturn
@@ -226,6 +227,23 @@ class PostgresServer:
                 shutil.copyfile(self.log, self.logs / "server.log")
         shutil.rmtree(self.base, ignore_errors=True)
 
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The server hung for the block: every process stopped (``SIGSTOP``), its
+        connections open and unanswered, then resumed (``SIGCONT``)."""
+        process = self._process
+        assert process is not None
+        assert process.poll() is None
+        pids = [process.pid, *_children(process.pid)]
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGCONT)
+
     # -- helpers ----------------------------------------------------------------
 
     def fresh_database_url(self) -> str:
@@ -239,7 +257,11 @@ class PostgresServer:
         from psycopg import sql
 
         with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=10) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            # FILE_COPY (PostgreSQL 15+'s default is WAL_LOG) writes a few WAL
+            # records, not the whole template: after kill(), crash recovery
+            # replays seconds of WAL, not every database the session made.
+            strategy = " STRATEGY FILE_COPY" if conn.info.server_version >= 150000 else ""
+            conn.execute(sql.SQL("CREATE DATABASE {}" + strategy).format(sql.Identifier(name)))
         return f"postgresql://{SUPERUSER}@127.0.0.1:{self.port}/{name}"
 
     def read_log(self) -> str:

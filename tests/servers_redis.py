@@ -13,17 +13,21 @@ always``), so the history survives ``kill()`` (SIGKILL) and ``restart()``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
 import pytest
 
-__all__ = ["RedisServer", "free_port", "require_binary", "start_redis"]
+__all__ = ["RedisCluster", "RedisServer", "free_port", "require_binary", "start_redis",
+           "start_redis_cluster"]
 
 #: Set to 1 (as CI does) to fail, not skip, when a server binary is missing.
 REQUIRE_SERVERS = "CALLWINDOW_REQUIRE_SERVERS"
@@ -70,13 +74,16 @@ class RedisServer:
 
     ``cluster=True`` starts a one-node Redis Cluster holding every slot, so
     that a ``RedisCluster`` client, and the server's same-slot checks on
-    scripts, can be tried without six processes.
+    scripts, can be tried in one process; with ``every_slot=False`` the node
+    holds none, for ``start_redis_cluster`` to share the slots out.
     """
 
-    def __init__(self, binary: str, directory: Path, *, cluster: bool = False) -> None:
+    def __init__(self, binary: str, directory: Path, *, cluster: bool = False,
+                 every_slot: bool = True) -> None:
         self.binary = binary
         self.directory = directory
         self.cluster = cluster
+        self.every_slot = every_slot
         self.port = _cluster_node_port() if cluster else free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -119,6 +126,16 @@ class RedisServer:
                 self.process.wait()
             self.process = None
 
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        """The server hung for the block (``SIGSTOP``, connections open), then resumed."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            self.process.send_signal(signal.SIGCONT)
+
     def restart(self) -> None:
         """Start again on the same port with the same data (stopping it first if up)."""
         self.stop()
@@ -149,7 +166,7 @@ class RedisServer:
         try:
             if self._ask("PING") != "+PONG":
                 return False  # e.g. -LOADING while it replays its log
-            if not self.cluster:
+            if not (self.cluster and self.every_slot):
                 return True
             info = self._ask("CLUSTER", "INFO")
             if "cluster_state:ok" in info:
@@ -184,3 +201,68 @@ def start_redis(tmp_path_factory: pytest.TempPathFactory, *,
     binary = require_binary("redis-server", _HINT)
     directory = tmp_path_factory.mktemp("redis-cluster" if cluster else "redis")
     return RedisServer(binary, directory, cluster=cluster).start()
+
+
+class RedisCluster:
+    """A Redis Cluster of three masters (no replicas) on loopback, one process each.
+
+    Made as an operator would: three ``redis-server --cluster-enabled yes``,
+    then ``redis-cli --cluster create``, which shares the 16384 slots out
+    (0-5460, 5461-10922, 10923-16383).  Use it in a ``with`` block, which
+    stops every node (by its process).
+    """
+
+    def __init__(self, nodes: list[RedisServer]) -> None:
+        self.nodes = nodes
+
+    @property
+    def url(self) -> str:
+        """A URL of one node: the cluster client finds the others from it."""
+        return self.nodes[0].url
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+    def __enter__(self) -> RedisCluster:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.stop()
+
+
+def start_redis_cluster(tmp_path_factory: pytest.TempPathFactory, *,
+                        masters: int = 3) -> RedisCluster:
+    """A started cluster of ``masters`` nodes, to use in a ``with`` block (which stops it).
+
+    Skips the test without ``redis-server`` or ``redis-cli`` (fails it when
+    ``CALLWINDOW_REQUIRE_SERVERS=1``).
+    """
+    binary = require_binary("redis-server", _HINT)
+    cli = require_binary("redis-cli", _HINT)
+    base = tmp_path_factory.mktemp("redis-cluster3")
+    cluster = RedisCluster([])
+    try:
+        for n in range(masters):
+            directory = base / f"node{n}"
+            directory.mkdir()
+            cluster.nodes.append(RedisServer(binary, directory, cluster=True,
+                                             every_slot=False).start())
+        created = subprocess.run(
+            [cli, "--cluster", "create", *(f"127.0.0.1:{node.port}" for node in cluster.nodes),
+             "--cluster-replicas", "0", "--cluster-yes"],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, check=False)
+        if created.returncode != 0:
+            raise RuntimeError(f"redis-cli --cluster create failed: {created.stdout[-2000:]} "
+                               f"{created.stderr[-2000:]}")
+        deadline = time.monotonic() + 30
+        while not all("cluster_state:ok" in node._ask("CLUSTER", "INFO")
+                      for node in cluster.nodes):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the Redis Cluster did not reach cluster_state:ok in 30 s")
+            time.sleep(0.05)
+    except BaseException:
+        cluster.stop()
+        raise
+    return cluster

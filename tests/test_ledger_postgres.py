@@ -74,6 +74,21 @@ def test_unreachable_server_is_an_error_naming_it_without_the_password(
         PostgresLedger("host=x password=hunter2 =broken")
 
 
+def test_the_timeout_is_two_seconds_unless_set_in_the_url_or_the_constructor(
+        url: str) -> None:
+    ledgers = [PostgresLedger(url), PostgresLedger(url + "?timeout=0.25"),
+               PostgresLedger(url + "?timeout=0.25", timeout=3),
+               PostgresLedger(url + "?application_name=x&timeout=1.5&connect_timeout=4")]
+    assert [ledger.timeout for ledger in ledgers] == [2.0, 0.25, 3.0, 1.5]
+    for ledger in ledgers:  # and libpq never sees it
+        assert ledger.check_and_record("c:1", [Constraint("c:1", (), 0, None, 9)], None) == (
+            None, ((),))
+        ledger.close()
+    with pytest.raises(ValueError, match="timeout: expected a positive number of seconds, "
+                                         "got '-1'"):
+        PostgresLedger(url + "?timeout=-1")
+
+
 def test_expired_attempts_are_purged(ledger: PostgresLedger, url: str,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     import psycopg

@@ -13,10 +13,11 @@ import pytest
 import redis
 import redis.cluster
 
+from aio_bridge import BlockingLedger, LoopThread
 from callwindow import LedgerError
 from callwindow.ledgers import Attempt, Constraint, MemoryLedger, ledger_from_url
-from callwindow.ledgers._redis import RedisLedger
-from servers_redis import RedisServer, free_port, start_redis
+from callwindow.ledgers._redis import AsyncRedisLedger, RedisLedger
+from servers_redis import RedisCluster, RedisServer, free_port, start_redis
 from test_ledgers import replay
 
 T0 = 1_700_000_000_123_457  # µs: far beyond what a Lua number prints exactly
@@ -61,6 +62,34 @@ def ledger(server: RedisServer, client: redis.Redis) -> Iterator[RedisLedger]:
 # --------------------------------------------------------------------------
 # Same answers as the reference ledger
 # --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sharded", [False, True], ids=["one-slot", "by-subject"])
+@pytest.mark.parametrize("shell", ["sync", "async"])
+def test_same_answers_on_a_three_master_cluster(redis_cluster: RedisCluster, sharded: bool,
+                                                shell: str,
+                                                event_loop_thread: LoopThread) -> None:
+    # Each master refuses a script that touches keys of two slots, and the
+    # client sends a script to the master of its keys' slot: the hash tags
+    # hold, and sharded consumers land on all three masters.
+    prefix = f"same-{shell}-{sharded}"
+    tested: Any
+    if shell == "sync":
+        tested = RedisLedger(redis_cluster.url, cluster=True, shard_by_subject=sharded,
+                             prefix=prefix)
+    else:
+        tested = BlockingLedger(AsyncRedisLedger(redis_cluster.url, cluster=True,
+                                                 shard_by_subject=sharded, prefix=prefix),
+                                event_loop_thread)
+    try:
+        replay(7, (MemoryLedger(), tested), sharded)
+    finally:
+        tested.close()
+    holding = 0  # masters holding some of the history
+    for node in redis_cluster.nodes:
+        with redis.Redis.from_url(node.url) as client:
+            holding += bool(client.keys(f"{prefix}:*"))
+    assert holding == (3 if sharded else 1)
 
 
 @pytest.mark.parametrize("sharded", [False, True], ids=["one-slot", "by-subject"])

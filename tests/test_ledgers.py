@@ -12,6 +12,8 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -156,10 +158,12 @@ def dump(ledgers: LedgerFactory, ledger: Ledger) -> str:
     if ledgers.backend == "sqlite":
         with sqlite3.connect(ledgers.url.removeprefix("sqlite:///")) as db:
             return "\n".join(db.iterdump())
-    if ledgers.backend == "redis":
+    if ledgers.backend.startswith("redis"):
         import redis
+        import redis.cluster
 
-        client = redis.Redis.from_url(ledgers.url)
+        kind_of_client = redis.cluster.RedisCluster if "cluster" in ledgers.backend else redis.Redis
+        client = kind_of_client.from_url(ledgers.url)
         try:
             parts = []
             for key in client.scan_iter(count=1000):
@@ -385,6 +389,71 @@ def test_a_server_killed_mid_run_refuses_calls_and_keeps_its_history(
     assert engine.acquire(CONSUMER, AT).allowed
     assert engine.acquire(CONSUMER, AT).allowed
     assert engine.acquire(CONSUMER, AT).codes == (cw.ReasonCode.FREQUENCY_LIMIT,)
+
+
+@pytest.mark.parametrize("ledgers", ["redis", "postgres", "redis+async", "postgres+async"],
+                         indirect=True)
+def test_a_hung_server_refuses_calls_within_the_timeout(
+        ledgers: LedgerFactory, request: pytest.FixtureRequest) -> None:
+    server = request.getfixturevalue(f"{ledgers.backend}_server")
+    timeout = {"socket_timeout": 0.5} if ledgers.backend == "redis" else {"timeout": 0.5}
+    engine = cw.Engine(LIMIT_4, ledger=ledgers(**timeout))
+    assert engine.acquire(CONSUMER, AT).allowed
+    with ThreadPoolExecutor(1) as waiting, server.paused():
+        # Stopped, its connections open: no error ever comes from the server.
+        for call in (engine.acquire, engine.check):
+            # Bounded here too: without a deadline the call would wait for ever.
+            decision = waiting.submit(call, CONSUMER, AT).result(timeout=3.0)
+            assert not decision.allowed
+            assert decision.codes == (cw.ReasonCode.LEDGER_UNAVAILABLE,)
+            if call == engine.acquire:  # no reply on the connection it had
+                assert "timeout" in decision.reasons[0].message.lower()
+    # Resumed: the next calls are answered (on a new connection).  The acquire
+    # that timed out may have reached the server, and then counts (erring on
+    # the side of counting): the limit holds either way.
+    assert _eventually(lambda: engine.check(CONSUMER, AT).allowed, 20)
+    allowed = [engine.acquire(CONSUMER, AT).allowed for _ in range(4)]
+    assert allowed in ([True] * 3 + [False], [True] * 2 + [False] * 2)
+    assert engine.forget(CONSUMER) == 4
+
+
+THREE_A_DAY = cw.Policy.model_validate({
+    "id": "three-a-day", "limits": [{"max_attempts": 3, "period": "P1D"}]})
+
+
+class HostClock(cw.SystemClock):
+    """This machine's clock, set ``offset`` wrong, as a badly kept host's would be."""
+
+    def __init__(self, offset: timedelta) -> None:
+        self.offset = offset
+
+    def now(self) -> datetime:
+        return super().now() + self.offset
+
+
+@pytest.mark.parametrize("ledgers", ["redis", "postgres", "redis-cluster", "redis+async",
+                                     "postgres+async", "redis-cluster+async"], indirect=True)
+def test_a_host_whose_clock_is_wrong_cannot_break_a_shared_limit(
+        ledgers: LedgerFactory, make_engine: Callable[..., Any]) -> None:
+    on_time = make_engine(THREE_A_DAY)
+    assert [on_time.acquire(CONSUMER).allowed for _ in range(4)] == [True] * 3 + [False]
+    for offset, told in ((timedelta(hours=-25), "25 h 0 min behind"),
+                         (timedelta(hours=25), "25 h 0 min ahead of")):
+        wrong = make_engine(THREE_A_DAY, clock=HostClock(offset))
+        for _ in range(3):  # it counts a day of its own, which holds nothing
+            decision = wrong.acquire(CONSUMER)
+            assert not decision.allowed
+            assert decision.codes == (cw.ReasonCode.LEDGER_UNAVAILABLE,)
+            assert f"this host's clock is {told} the server's" in decision.reasons[0].message
+        with pytest.raises(cw.LedgerError, match="max_clock_skew, 10 s"):
+            wrong.record(CONSUMER, outcome="no_answer")
+    # A time the caller gives is theirs, not the clock's: judged as given.
+    assert make_engine(THREE_A_DAY, clock=HostClock(timedelta(hours=-25))).acquire(
+        CONSUMER, datetime.now(UTC) + timedelta(days=2)).allowed
+    assert on_time.forget(CONSUMER) == 4
+    # Within the tolerance (and FrozenClock, memory and SQLite: not checked).
+    near = make_engine(THREE_A_DAY, clock=HostClock(timedelta(seconds=-3)))
+    assert near.acquire(CONSUMER).allowed
 
 
 def _eventually(predicate: Callable[[], bool], seconds: float = 60) -> bool:

@@ -102,7 +102,8 @@ class AsyncEngine(Shell):
                      at: datetime | str | None = None) -> str:
         """See ``Engine.record``."""
         judge = self._judge
-        return await self._run(judge.record(consumer, outcome, judge.instant(at, "at")))
+        return await self._run(judge.record(consumer, outcome, judge.instant(at, "at"),
+                                            host_clock=at is None))
 
     async def set_outcome(self, attempt_id: str, outcome: Outcome | str) -> None:
         """See ``Engine.set_outcome``."""

@@ -137,7 +137,8 @@ class Engine(Shell):
         plan = ((not self._scoped and type(consumer) is Consumer
                  and self._plans.get(consumer.plan_key)) or judge.planner.plan(consumer))
         decision = self._run(judge.decide(consumer, plan, moment,
-                                          _floor(moment.timestamp() * _US + 0.5), record=True))
+                                          _floor(moment.timestamp() * _US + 0.5), record=True,
+                                          host_clock=at is None))
         if self._observing:
             self._observer.decided(decision)
         return decision
@@ -187,7 +188,8 @@ class Engine(Shell):
         Raises ``LedgerError`` if the ledger cannot be written.
         """
         judge = self._judge
-        return self._run(judge.record(consumer, outcome, judge.instant(at, "at")))
+        return self._run(judge.record(consumer, outcome, judge.instant(at, "at"),
+                                      host_clock=at is None))
 
     def set_outcome(self, attempt_id: str, outcome: Outcome | str) -> None:
         """Say how an acquired attempt ended (``refusal``, ``conversation``, ...).

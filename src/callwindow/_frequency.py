@@ -63,13 +63,17 @@ class Attempt(NamedTuple):
     """An attempt to record: when (µs), how it ended, its keys, how long to keep it.
 
     ``retention`` is in seconds from when the ledger writes it; ``None`` keeps
-    it until it is forgotten (an opt-out).
+    it until it is forgotten (an opt-out).  ``host_clock``: ``ts`` is this
+    host's clock reading of now (the caller gave no time), so a ledger with a
+    clock of its own (a server shared by many hosts) refuses it when the two
+    disagree by more than it tolerates.
     """
 
     ts: int
     outcome: str
     keys: tuple[str, ...]
     retention: int | None
+    host_clock: bool = False
 
 
 class Rule:

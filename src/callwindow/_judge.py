@@ -150,6 +150,11 @@ class Judge:
         self._always_in_force = all(rule.always for rule in self.rules)
         self._retention_floor = floor
         self._pending_retention = retention_for(self.rules, _PENDING, floor)
+        # Attempts are dated by this host's clock; when it is the machine's
+        # (not a test's FrozenClock), a shared ledger checks it against its
+        # server's and refuses an attempt dated too far off (Attempt.host_clock):
+        # one host with a wrong clock must not break a limit the fleet shares.
+        self._host_clock = isinstance(self.clock, SystemClock)
 
     # -- instants ----------------------------------------------------------------------
 
@@ -177,11 +182,14 @@ class Judge:
         """``check`` (``record=False``) or ``acquire`` of ``consumer`` at ``at``."""
         moment = self.instant(at, "at")
         return self.decide(consumer, self.planner.plan(consumer), moment, _time.to_us(moment),
-                           record=record)
+                           record=record, host_clock=at is None)
 
     def decide(self, consumer: Consumer, plan: Plan, at: datetime, t: int, *,
-               record: bool) -> Decision | Exchange[Decision]:
-        """``judge``, once the instant is known in µs and the plan found."""
+               record: bool, host_clock: bool = False) -> Decision | Exchange[Decision]:
+        """``judge``, once the instant is known in µs and the plan found.
+
+        ``host_clock``: ``at`` is the clock's now, not the caller's (see ``_host_clock``).
+        """
         if not plan.rules:  # the calendars alone decide: no history to read or write
             return Decision._made(plan.is_open(t), at, t, consumer.id, plan, plan)
         try:
@@ -204,7 +212,8 @@ class Judge:
             kept, ahead = self._pending_retention, t // US - int(time.time())  # see _kept_for
             if kept is not None and ahead > 0:
                 kept += ahead
-            attempt = _new(Attempt, (t, _PENDING, keys.keys, kept))
+            attempt = _new(Attempt, (t, _PENDING, keys.keys, kept,
+                                     host_clock and self._host_clock))
 
         def finish(reply: Reply) -> Decision | Exchange[Decision]:
             if isinstance(reply, LedgerError):
@@ -281,13 +290,14 @@ class Judge:
         return self._read(plan, _keys(consumer), plan.candidates, lo,
                           lambda tally: as_datetimes(history_windows(tally, spans, lo, hi)))
 
-    def record(self, consumer: Consumer, outcome: Outcome | str, at: datetime
-               ) -> str | Exchange[str]:
+    def record(self, consumer: Consumer, outcome: Outcome | str, at: datetime, *,
+               host_clock: bool = False) -> str | Exchange[str]:
         """Record an attempt whatever the rules say: the exchange gives its id."""
         value = as_outcome(outcome).value
         keys = _keys(consumer)
         t = _time.to_us(at)
-        attempt = Attempt(t, value, keys.keys, self._kept_for(t, value))
+        attempt = Attempt(t, value, keys.keys, self._kept_for(t, value),
+                          host_clock and self._host_clock)
 
         def finish(reply: Reply) -> str:
             if isinstance(reply, LedgerError):

@@ -17,7 +17,7 @@ sync and an async engine on one URL share one history).
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from .._errors import InvalidInputError, MissingExtraError
 from .._frequency import Attempt, Constraint
@@ -80,11 +80,12 @@ def ledger_from_url(url: str, *, secret: bytes | str | None = None, **options: A
 
     - ``memory://``: in this process (``MemoryLedger``).
     - ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``: a file
-      (``SQLiteLedger``).
+      (``SQLiteLedger``); ``?timeout=2`` sets how long a write waits for the lock.
     - ``redis://[:password@]host[:port][/db]``, ``rediss://`` (TLS),
       ``unix://``: a Redis server (``RedisLedger``, the ``redis`` extra).
     - ``postgresql://`` or ``postgres://`` (libpq URL): a PostgreSQL
-      database (``PostgresLedger``, the ``postgres`` extra).
+      database (``PostgresLedger``, the ``postgres`` extra); ``?timeout=2``
+      sets the deadline of every call.
 
     ``secret`` makes the ledger store keyed hashes instead of ids and phone
     numbers; ``options`` go to the ledger's constructor.  An unknown scheme is
@@ -95,7 +96,8 @@ def ledger_from_url(url: str, *, secret: bytes | str | None = None, **options: A
     if scheme == "memory":
         return MemoryLedger(secret=secret, **options)
     if scheme == "sqlite":
-        return SQLiteLedger(_sqlite_path(url), secret=secret, **options)
+        path, timeout = _sqlite_location(url)
+        return SQLiteLedger(path, secret=secret, **{"timeout": timeout, **options})
     if scheme == "redis":
         redis_ledger: Ledger = _load("_redis").RedisLedger(url, secret=secret, **options)
         return redis_ledger
@@ -150,9 +152,15 @@ def _scheme(url: str) -> str:
         f"redis://, rediss://, unix:// or postgresql://)", field="ledger")
 
 
-def _sqlite_path(url: str) -> str:
-    path = url.split("://", 1)[1]
+def _sqlite_location(url: str) -> tuple[str, str | None]:
+    """The file a ``sqlite:///`` URL names, and its ``?timeout=``, if any."""
+    path, mark, query = url.split("://", 1)[1].partition("?")
     if not path.startswith("/") or path == "/":
         raise InvalidInputError(f"ledger URL {url!r}: write sqlite:///relative.db or "
                                 f"sqlite:////absolute/path.db", field="ledger")
-    return path[1:]
+    parameters = dict(parse_qsl(query, keep_blank_values=True)) if mark else {}
+    unknown = sorted(set(parameters) - {"timeout"})
+    if unknown:
+        raise InvalidInputError(f"ledger URL {url!r}: unknown parameter {unknown[0]!r} "
+                                f"(a sqlite:/// URL takes only timeout)", field="ledger")
+    return path[1:], parameters.get("timeout")

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-from .._errors import InvalidInputError
+from .._errors import InvalidInputError, LedgerError
 from .._frequency import Attempt, Constraint
 
-__all__ = ["AsyncLedger", "Attempt", "Constraint", "KeyedLedger", "Ledger", "Matches"]
+__all__ = ["AsyncLedger", "Attempt", "Constraint", "KeyedLedger", "Ledger", "Matches", "clock_skew",
+           "seconds"]
 
 #: Per constraint, the times (µs, ascending) of the attempts it counts.
 Matches = tuple[tuple[int, ...], ...]
@@ -129,6 +131,43 @@ class KeyedLedger:
         constraints = [Constraint(key(c.key), tuple(key(k) for k in c.also), c.since,
                                   c.outcomes, c.limit) for c in constraints]
         if attempt is not None:
-            attempt = Attempt(attempt.ts, attempt.outcome,
-                              tuple(key(k) for k in attempt.keys), attempt.retention)
+            attempt = attempt._replace(keys=tuple(key(k) for k in attempt.keys))
         return key(subject), constraints, attempt
+
+
+def seconds(value: float | str | None, field: str, default: float) -> float:
+    """A timeout in seconds, given as a number or as text (from a URL): positive
+    and finite, else an ``InvalidInputError`` naming ``field``; ``default`` for ``None``."""
+    if value is None:
+        return default
+    try:
+        found = math.nan if isinstance(value, bool) else float(value)
+    except (TypeError, ValueError):
+        found = math.nan
+    if not 0 < found < math.inf:
+        raise InvalidInputError(f"{field}: expected a positive number of seconds, got "
+                                f"{str(value)[:50]!r}", field=field)
+    return found
+
+
+#: How far (seconds) a shared ledger lets an attempt's time, read from the host's
+#: clock, be from its server's clock, unless told: NTP keeps hosts within
+#: milliseconds; this leaves room for the round trip and a wait for a lock.
+MAX_CLOCK_SKEW = 10.0
+
+
+def clock_skew(where: str, offset_us: int, tolerance: float) -> LedgerError:
+    """The error of an attempt refused because the host's clock is ``offset_us`` off
+    the server's (positive: ahead)."""
+    size = abs(offset_us) / 1_000_000
+    minutes = round(size / 60)
+    if minutes >= 60:
+        told = f"{minutes // 60} h {minutes % 60} min"
+    elif size >= 60:
+        told = f"{int(size // 60)} min {round(size % 60)} s"
+    else:
+        told = f"{size:.1f} s"
+    side = "ahead of" if offset_us > 0 else "behind"
+    return LedgerError(f"{where}: this host's clock is {told} {side} the server's (more than "
+                       f"max_clock_skew, {tolerance:g} s); nothing was recorded: set the "
+                       f"host's clock (NTP)")

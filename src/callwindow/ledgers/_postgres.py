@@ -7,25 +7,96 @@ import contextlib
 import hashlib
 import math
 import os
+import re
 import select
 import threading
 import time
 import weakref
 from collections.abc import Iterator, Sequence
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 import psycopg
+from psycopg.abc import RV, PQGen
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import AsyncConnectionPool
 
 from .._errors import LedgerError
 from .._frequency import Attempt, Constraint
-from ._base import KeyedLedger, Matches
+from .._time import US
+from ._base import MAX_CLOCK_SKEW, KeyedLedger, Matches, clock_skew, seconds
 from ._sql import ATTEMPTS, KEYS, count_query, group_matches
 
 __all__ = ["AsyncPostgresLedger", "PostgresLedger"]
 
-Connection: TypeAlias = psycopg.Connection[tuple[Any, ...]]
+#: Seconds a call may take, from sending it to its last reply, unless told otherwise.
+DEFAULT_TIMEOUT = 2.0
+
+
+class _Deadline:
+    """When the current call must be answered by: the client-side deadline of both shells.
+
+    A server that stops answering (stopped, swapped out, behind a dead
+    link) keeps its connections open, so neither libpq nor the kernel ever
+    reports an error: without a deadline a call waits for ever.  psycopg
+    waits for every reply in its ``wait`` method; the connection classes
+    below give each wait what is left of the call's deadline.  When it
+    passes, the connection is closed (it is somewhere in the middle of the
+    protocol) and the call fails; a later call opens a new one.
+    """
+
+    deadline: float | None = None  #: a ``time.monotonic()`` instant, set per call
+    timed_out: float | None = None  #: the timeout that expired, if one did
+
+    def _left(self, timeout: float | None) -> float | None:
+        if timeout is not None or self.deadline is None:
+            return timeout  # psycopg's own bounded waits (a cancel), or no call running
+        return max(0.0, self.deadline - time.monotonic())
+
+
+class _TimedOut(psycopg.OperationalError):
+    """A call had no reply within the ledger's timeout."""
+
+
+class _Connection(_Deadline, psycopg.Connection[tuple[Any, ...]]):
+    def wait(self, gen: PQGen[RV], interval: float = 0.1, timeout: float | None = None
+             ) -> RV:
+        try:
+            return super().wait(gen, interval, self._left(timeout))
+        except psycopg.OperationalError as error:
+            raise _expired(self, error) from error
+
+
+class _AsyncConnection(_Deadline, psycopg.AsyncConnection[tuple[Any, ...]]):
+    async def wait(self, gen: PQGen[RV], interval: float = 0.1, timeout: float | None = None
+                   ) -> RV:
+        try:
+            return await super().wait(gen, interval, self._left(timeout))
+        except psycopg.OperationalError as error:
+            raise _expired(self, error) from error
+
+
+def _expired(conn: _Connection | _AsyncConnection, error: psycopg.OperationalError
+             ) -> psycopg.OperationalError:
+    """``error``, or, when the call's deadline has passed, a ``_TimedOut`` (and the
+    connection closed: it is mid-call and of no further use)."""
+    deadline = conn.deadline
+    if deadline is None or time.monotonic() < deadline or isinstance(error, _TimedOut):
+        return error
+    conn.pgconn.finish()
+    return _TimedOut("no reply from the server within the timeout")
+
+
+@contextlib.contextmanager
+def _deadline(conn: _Connection | _AsyncConnection, timeout: float) -> Iterator[None]:
+    """Every wait on ``conn`` in the block ends by ``timeout`` seconds from now."""
+    conn.deadline = time.monotonic() + timeout
+    try:
+        yield
+    finally:
+        conn.deadline = None
+
+
+Connection: TypeAlias = _Connection
 
 _SCHEMA = (
     f"CREATE TABLE IF NOT EXISTS {ATTEMPTS} ("
@@ -95,12 +166,30 @@ _PURGE = (f"WITH doomed AS (SELECT id FROM {ATTEMPTS} WHERE expires <= %s::float
           f"DELETE FROM {ATTEMPTS} a USING doomed d WHERE a.id = d.id")
 
 
+class _Call(NamedTuple):
+    """One check-and-record: the statements sent, and what reading the answer needs."""
+
+    statements: list[tuple[str, list[Any]]]
+    attempt_id: str | None
+    constraints: int  # how many: the rows of the answer are per constraint
+    now: float
+    attempt: Attempt | None
+
+
 class _Database(KeyedLedger):
     """What both PostgreSQL ledgers share: the connection settings and error wording."""
 
-    def __init__(self, conninfo: str, secret: bytes | str | None, connect_timeout: float
-                 ) -> None:
+    def __init__(self, conninfo: str, secret: bytes | str | None,
+                 connect_timeout: float | None, timeout: float | None,
+                 max_clock_skew: float | None) -> None:
         super().__init__(secret)
+        self.max_clock_skew = (None if max_clock_skew is None else
+                               seconds(max_clock_skew, "max_clock_skew", MAX_CLOCK_SKEW))
+        conninfo, in_url = _take_timeout(conninfo)
+        self.timeout = seconds(timeout if timeout is not None else in_url, "timeout",
+                               DEFAULT_TIMEOUT)
+        if connect_timeout is None:
+            connect_timeout = self.timeout
         try:
             params = conninfo_to_dict(conninfo)
         except psycopg.Error:
@@ -120,25 +209,64 @@ class _Database(KeyedLedger):
         return f"{type(self).__name__}({self.name!r}, hashed={self.hashes_keys})"
 
     def _check_call(self, subject: str, constraints: Sequence[Constraint],
-                    attempt: Attempt | None
-                    ) -> tuple[list[tuple[str, list[Any]]], str | None, int, float] | None:
-        """What one check-and-record sends: its statements, the new attempt's id, the
-        number of constraints and the time; ``None`` when there is nothing to ask."""
+                    attempt: Attempt | None) -> _Call | None:
+        """What one check-and-record sends and needs to read its answer; ``None`` when
+        there is nothing to ask."""
         _, constraints, attempt = self.stored(subject, constraints, attempt)
         if attempt is not None and any(c.limit <= 0 for c in constraints):
             attempt = None  # refused whatever is kept: just count
         if attempt is None and not constraints:
             return None
         now = time.time()
-        statements, attempt_id = _check_statements(constraints, attempt, now)
-        return statements, attempt_id, len(constraints), now
+        statements, attempt_id = self._check_statements(constraints, attempt, now)
+        return _Call(statements, attempt_id, len(constraints), now, attempt)
 
     def _error(self, error: BaseException) -> LedgerError:
         """``error`` as a ``LedgerError`` naming this ledger (and never its password)."""
+        seen: list[BaseException] = []  # a chain may loop back on itself
+        cause: BaseException | None = error
+        while cause is not None and cause not in seen and not isinstance(cause, _TimedOut):
+            seen.append(cause)
+            cause = cause.__cause__ or cause.__context__
+        if isinstance(cause, _TimedOut):  # whatever psycopg said next, on the closed connection
+            return LedgerError(f"PostgreSQL ledger {self.name}: no reply within "
+                               f"{self.timeout:g} s (the ledger's timeout); the server is "
+                               f"overloaded, stopped or unreachable")
         problem = " ".join(str(error).split()) or type(error).__name__
         if self._password:
             problem = problem.replace(self._password, "***")
         return LedgerError(f"PostgreSQL ledger {self.name}: {problem}")
+
+    def _check_statements(self, constraints: Sequence[Constraint], attempt: Attempt | None,
+                          now: float) -> tuple[list[tuple[str, list[Any]]], str | None]:
+        """The statements of one check-and-record, for one transaction, and the new id.
+
+        A read counts; an acquire takes its advisory locks, then counts and
+        inserts in one statement.  Both shells send exactly these.
+        """
+        if attempt is None:
+            sql, params = count_query(constraints, "%s", now)
+            return [(sql, params)], None
+        attempt_id = os.urandom(12).hex()
+        skew = self.max_clock_skew if attempt.host_clock else None
+        sql, params = _acquire(constraints, attempt, attempt_id, now, skew)
+        locks = _locks(constraints, attempt)
+        return [(_LOCK, [list(locks), list(locks.values())]), (sql, params)], attempt_id
+
+    def _checked(self, rows: Sequence[tuple[Any, ...]], call: _Call
+                 ) -> tuple[str | None, Matches]:
+        """The last statement's rows as (the id recorded or ``None``, the counts); a
+        ``LedgerError`` when the attempt was refused for its host's clock."""
+        count, attempt, attempt_id = call.constraints, call.attempt, call.attempt_id
+        recorded = any(row[0] == -1 for row in rows)
+        server = [int(row[1]) for row in rows if row[0] == -2]
+        if server and not recorded and attempt is not None:
+            offset = attempt.ts - server[0]
+            assert self.max_clock_skew is not None
+            if abs(offset) > self.max_clock_skew * US:
+                raise clock_skew(f"PostgreSQL ledger {self.name}", offset, self.max_clock_skew)
+        matches = group_matches([(row[0], row[1]) for row in rows if row[0] >= 0], count)
+        return (attempt_id if recorded else None), matches
 
 
 class PostgresLedger(_Database):
@@ -161,23 +289,33 @@ class PostgresLedger(_Database):
     was sent may have recorded its attempt: the error errs on the side of
     counting it.  There is no pool and no background thread.
 
-    Expiry compares ``expires`` with this host's clock, so the hosts sharing
-    a ledger should keep theirs in sync (NTP).  To bound waits, add e.g.
-    ``options=-c%20lock_timeout%3D5s`` to the URL; an expired timeout is a
-    ``LedgerError``.
+    Every call has a client-side deadline, ``timeout`` (2 s unless told):
+    a server that does not answer in time (stopped, overloaded, cut off with
+    its connections open) fails the call with ``LedgerError``, and the
+    engine refuses it (``ledger_unavailable``); the connection is dropped and
+    the next call opens another.  Expiry compares ``expires`` with this
+    host's clock, so the hosts sharing a ledger should keep theirs in sync
+    (NTP).
 
     Args:
         conninfo: a libpq URL (``postgresql://user:password@host:port/db``)
             or ``key=value`` string.  The tables are created if missing.
+            It may carry ``timeout`` (``...?timeout=0.5``), which the
+            argument overrides.
         secret: store keyed hashes of ids and numbers instead of the values.
         connect_timeout: seconds to wait for a connection (at least 2, as in
-            libpq); a ``connect_timeout`` in ``conninfo`` wins.
+            libpq; ``timeout`` unless told); a ``connect_timeout`` in
+            ``conninfo`` wins.
+        timeout: seconds a call may wait for the server's replies, in all.
+        max_clock_skew: seconds an attempt dated by this host's clock may be
+            from the server's (``clock_timestamp()``) before it is refused
+            (``LedgerError``); ``None``: not checked.
     """
 
-
     def __init__(self, conninfo: str, *, secret: bytes | str | None = None,
-                 connect_timeout: float = 5.0) -> None:
-        super().__init__(conninfo, secret, connect_timeout)
+                 connect_timeout: float | None = None, timeout: float | None = None,
+                 max_clock_skew: float | None = MAX_CLOCK_SKEW) -> None:
+        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew)
         self._local = threading.local()
         self._open: weakref.WeakKeyDictionary[Connection, int] = weakref.WeakKeyDictionary()
         self._open_lock = threading.Lock()
@@ -196,11 +334,11 @@ class PostgresLedger(_Database):
         call = self._check_call(subject, constraints, attempt)
         if call is None:
             return None, ()
-        statements, attempt_id, count, now = call
+        now = call.now
         try:
             with self._transaction() as conn:
-                cursors = [conn.execute(sql, params) for sql, params in statements]
-            recorded, matches = _checked(cursors[-1].fetchall(), count, attempt_id)
+                cursors = [conn.execute(sql, params) for sql, params in call.statements]
+            recorded, matches = self._checked(cursors[-1].fetchall(), call)
             if recorded:
                 self._wrote(now)
         except (psycopg.Error, OSError) as error:
@@ -265,10 +403,11 @@ class PostgresLedger(_Database):
             local.conn = None
             # Autocommit, but every call runs in an explicit transaction: see
             # _transaction.
-            conn = psycopg.connect(self._conninfo, autocommit=True, **self._options)
+            conn = _Connection.connect(self._conninfo, autocommit=True, **self._options)
             try:
                 if not self._schema_ready:
-                    self._create_schema(conn)
+                    with _deadline(conn, self.timeout):
+                        self._create_schema(conn)
             except BaseException:
                 conn.close()
                 raise
@@ -292,15 +431,16 @@ class PostgresLedger(_Database):
         """
         conn = self._connection()
         pipeline = conn.pipeline() if psycopg.Pipeline.is_supported() else contextlib.nullcontext()
-        try:
-            with pipeline:
-                conn.execute(_BEGIN)
-                conn.execute(_INDEXES_ONLY)
-                yield conn
-                conn.execute(_COMMIT)
-        except BaseException:
-            _recover(conn)
-            raise
+        with _deadline(conn, self.timeout):  # the rollback too: the server may be hung
+            try:
+                with pipeline:
+                    conn.execute(_BEGIN)
+                    conn.execute(_INDEXES_ONLY)
+                    yield conn
+                    conn.execute(_COMMIT)
+            except BaseException:
+                _recover(conn)
+                raise
 
     def _create_schema(self, conn: Connection) -> None:
         """Create the tables unless they exist (checking needs no CREATE privilege).
@@ -337,26 +477,32 @@ class AsyncPostgresLedger(_Database):
     guarantees, on psycopg's ``AsyncConnection`` from a ``psycopg_pool`` pool.
 
     The pool opens on first use (or ``await ledger.open()``); a task waits for
-    a free connection at most ``pool_timeout`` seconds, then the call fails
-    with ``LedgerError`` (and is refused).
+    a free connection at most ``pool_timeout`` seconds, then for the replies
+    at most ``timeout``; past either the call fails with ``LedgerError`` (and
+    is refused).
 
     Args:
         conninfo: as for ``PostgresLedger``.
         secret: as for ``PostgresLedger``.
         connect_timeout: as for ``PostgresLedger``.
+        timeout: as for ``PostgresLedger`` (the deadline is the same, counted
+            from when the call has its connection).
         min_size: connections the pool keeps open, at least.
         max_size: connections the pool opens, at most.
-        pool_timeout: seconds a call waits for a connection from the pool.
+        pool_timeout: seconds a call waits for a connection from the pool
+            (``timeout`` unless told).
     """
 
     def __init__(self, conninfo: str, *, secret: bytes | str | None = None,
-                 connect_timeout: float = 5.0, min_size: int = 1, max_size: int = 16,
-                 pool_timeout: float = 5.0) -> None:
-        super().__init__(conninfo, secret, connect_timeout)
-        self._pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-            conninfo, min_size=min_size, max_size=max_size, timeout=pool_timeout,
+                 connect_timeout: float | None = None, timeout: float | None = None,
+                 max_clock_skew: float | None = MAX_CLOCK_SKEW, min_size: int = 1,
+                 max_size: int = 16, pool_timeout: float | None = None) -> None:
+        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew)
+        self._pool: AsyncConnectionPool[_AsyncConnection] = AsyncConnectionPool(
+            self._conninfo, connection_class=_AsyncConnection, min_size=min_size,
+            max_size=max_size, timeout=self.timeout if pool_timeout is None else pool_timeout,
             kwargs={"autocommit": True, **self._options}, open=False, name="callwindow")
-        self._connect_timeout = float(self._options.get("connect_timeout", connect_timeout))
+        self._connect_timeout = float(self._options.get("connect_timeout", self.timeout))
         self._ready = False
         self._opening: asyncio.Lock | None = None  # made in the loop that first opens
         self._writes = 0
@@ -372,14 +518,17 @@ class AsyncPostgresLedger(_Database):
     async def _open(self) -> None:
         try:
             await self._pool.open(wait=True, timeout=self._connect_timeout)
-            async with self._pool.connection() as conn, conn.transaction():
-                found = await (await conn.execute(
-                    "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
-                    (ATTEMPTS, KEYS))).fetchone()
-                if not (found and found[0]):
-                    await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                    for statement in _SCHEMA:
-                        await conn.execute(statement)
+            async with self._pool.connection() as conn:
+                with _deadline(conn, self.timeout):
+                    async with conn.transaction():
+                        found = await (await conn.execute(
+                            "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) "
+                            "IS NOT NULL", (ATTEMPTS, KEYS))).fetchone()
+                        if not (found and found[0]):
+                            await conn.execute("SELECT pg_advisory_xact_lock(%s)",
+                                               (_SCHEMA_LOCK,))
+                            for statement in _SCHEMA:
+                                await conn.execute(statement)
         except (psycopg.Error, OSError) as error:
             raise self._error(error) from error
         self._ready = True
@@ -390,8 +539,8 @@ class AsyncPostgresLedger(_Database):
         call = self._check_call(subject, constraints, attempt)
         if call is None:
             return None, ()
-        statements, attempt_id, count, now = call
-        recorded, matches = _checked(await self._transaction(statements), count, attempt_id)
+        now = call.now
+        recorded, matches = self._checked(await self._transaction(call.statements), call)
         if recorded:
             self._writes += 1
             if self._writes % _PURGE_EVERY == 0:
@@ -430,39 +579,17 @@ class AsyncPostgresLedger(_Database):
             await self.open()
         try:
             async with self._pool.connection() as conn:
-                async with conn.pipeline():
-                    await conn.execute(_BEGIN)
-                    await conn.execute(_INDEXES_ONLY)
-                    cursors = [await conn.execute(sql, params) for sql, params in statements]
-                    await conn.execute(_COMMIT)
+                with _deadline(conn, self.timeout):
+                    async with conn.pipeline():
+                        await conn.execute(_BEGIN)
+                        await conn.execute(_INDEXES_ONLY)
+                        cursors = [await conn.execute(sql, params)
+                                   for sql, params in statements]
+                        await conn.execute(_COMMIT)
                 last = cursors[-1]
                 return await last.fetchall() if fetch else last.rowcount
         except (psycopg.Error, OSError) as error:
             raise self._error(error) from error
-
-
-def _check_statements(constraints: Sequence[Constraint], attempt: Attempt | None, now: float
-                      ) -> tuple[list[tuple[str, list[Any]]], str | None]:
-    """The statements of one check-and-record, for one transaction, and the new id.
-
-    A read counts; an acquire takes its advisory locks, then counts and inserts
-    in one statement.  Both shells send exactly these.
-    """
-    if attempt is None:
-        sql, params = count_query(constraints, "%s", now)
-        return [(sql, params)], None
-    attempt_id = os.urandom(12).hex()
-    sql, params = _acquire(constraints, attempt, attempt_id, now)
-    locks = _locks(constraints, attempt)
-    return [(_LOCK, [list(locks), list(locks.values())]), (sql, params)], attempt_id
-
-
-def _checked(rows: Sequence[tuple[Any, ...]], count: int, attempt_id: str | None
-             ) -> tuple[str | None, Matches]:
-    """The last statement's rows as (the id recorded or ``None``, the counts)."""
-    recorded = any(row[0] < 0 for row in rows)
-    matches = group_matches([(row[0], row[1]) for row in rows if row[0] >= 0], count)
-    return (attempt_id if recorded else None), matches
 
 
 def _locks(constraints: Sequence[Constraint], attempt: Attempt) -> dict[int, bool]:
@@ -481,25 +608,39 @@ def _locks(constraints: Sequence[Constraint], attempt: Attempt) -> dict[int, boo
 
 
 def _acquire(constraints: Sequence[Constraint], attempt: Attempt, attempt_id: str,
-             now: float) -> tuple[str, list[object]]:
-    """The acquire statement: count, and insert the attempt only if no count is full.
+             now: float, skew: float | None) -> tuple[str, list[object]]:
+    """The acquire statement: count, and insert the attempt only if no count is full
+    (and, given a ``skew`` in seconds, only if its time is that close to the server's).
 
-    Rows are ``(constraint index, time)`` per counted attempt, plus ``(-1, 0)``
-    when the attempt was inserted.  The decision is taken in SQL, from the
-    same rows (one snapshot), so the whole acquire needs no second trip.
+    Rows are ``(constraint index, time)`` per counted attempt, ``(-1, 0)``
+    when the attempt was inserted, and ``(-2, the server's time in µs)`` when
+    its time was checked.  The decision is taken in SQL, from the same rows
+    (one snapshot), so the whole acquire needs no second trip.
     """
     expires = None if attempt.retention is None else now + attempt.retention
-    inserted = [attempt_id, attempt.ts, attempt.outcome, expires,
-                list(dict.fromkeys(attempt.keys))]
-    if not constraints:
-        return f"WITH {_INSERT.format(guard='')} SELECT -1, 0 FROM added", inserted
-    counting, params = count_query(constraints, "%s", now)
-    sql = (f"WITH counted(i, ts) AS MATERIALIZED ({counting}), "
-           f"full_ AS (SELECT c.i FROM counted c GROUP BY c.i "
-           f"HAVING count(*) >= (%s::bigint[])[c.i + 1]), "
-           f"{_INSERT.format(guard=' WHERE NOT EXISTS (SELECT 1 FROM full_)')} "
-           f"SELECT i, ts FROM counted UNION ALL SELECT -1, 0 FROM added")
-    return sql, [*params, [c.limit for c in constraints], *inserted]
+    ctes: list[str] = []
+    params: list[object] = []
+    conditions: list[str] = []
+    rows = "SELECT -1, 0 FROM added"
+    if skew is not None:
+        ctes.append("clock_(us) AS MATERIALIZED "
+                    "(SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint)")
+        conditions.append("abs(%s::bigint - (SELECT us FROM clock_)) <= %s::bigint")
+        rows += " UNION ALL SELECT -2, us FROM clock_"
+    if constraints:
+        counting, params = count_query(constraints, "%s", now)
+        ctes += [f"counted(i, ts) AS MATERIALIZED ({counting})",
+                 "full_ AS (SELECT c.i FROM counted c GROUP BY c.i "
+                 "HAVING count(*) >= (%s::bigint[])[c.i + 1])"]
+        params.append([c.limit for c in constraints])
+        conditions.append("NOT EXISTS (SELECT 1 FROM full_)")
+        rows = f"SELECT i, ts FROM counted UNION ALL {rows}"
+    guard = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    params += [attempt_id, attempt.ts, attempt.outcome, expires]
+    if skew is not None:
+        params += [attempt.ts, round(skew * US)]
+    params.append(list(dict.fromkeys(attempt.keys)))
+    return f"WITH {', '.join([*ctes, _INSERT.format(guard=guard)])} {rows}", params
 
 
 def _recover(conn: Connection) -> None:
@@ -540,3 +681,25 @@ def _describe(params: dict[str, Any]) -> str:
     user = params.get("user")
     name = f"{user}@{where}" if user else where
     return f"{name}/{params.get('dbname') or user or 'postgres'}"
+
+
+def _take_timeout(conninfo: str) -> tuple[str, str | None]:
+    """``conninfo`` without its ``timeout`` (ours, unknown to libpq), and that value.
+
+    In a URL it is a query parameter, in a ``key=value`` string a pair.
+    """
+    if "://" in conninfo:
+        head, mark, query = conninfo.partition("?")
+        kept, found = [], None
+        for part in query.split("&") if mark else ():
+            name, _, value = part.partition("=")
+            if name == "timeout":
+                found = value
+            elif part:
+                kept.append(part)
+        return head + ("?" + "&".join(kept) if kept else ""), found
+    match = re.search(r"(?:^|\s)timeout\s*=\s*(\S+)", conninfo)
+    if match is None:
+        return conninfo, None
+    return (conninfo[:match.start()] + conninfo[match.end():]).strip(), match.group(1)
+

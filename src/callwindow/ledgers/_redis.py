@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -21,7 +22,8 @@ from redis.retry import Retry
 
 from .._errors import InvalidInputError, LedgerError
 from .._frequency import Attempt, Constraint
-from ._base import KeyedLedger, Matches
+from .._time import US
+from ._base import MAX_CLOCK_SKEW, KeyedLedger, Matches, clock_skew, seconds
 
 __all__ = ["AsyncRedisLedger", "RedisLedger"]
 
@@ -52,8 +54,10 @@ class _Layout(KeyedLedger):
     """
 
     def __init__(self, client: Any, owned: bool, secret: bytes | str | None, prefix: str,
-                 shard_by_subject: bool) -> None:
+                 shard_by_subject: bool, max_clock_skew: float | None) -> None:
         super().__init__(secret)
+        self._skew = ("" if max_clock_skew is None else
+                      round(seconds(max_clock_skew, "max_clock_skew", MAX_CLOCK_SKEW) * US))
         if not prefix or "{" in prefix or "}" in prefix:
             raise InvalidInputError(
                 f"prefix {prefix!r}: give a non-empty prefix without braces "
@@ -90,7 +94,7 @@ class _Layout(KeyedLedger):
         keys = [base + "k:" + constraint.key for constraint in constraints]
         args: list[str | int] = [base + "a:", len(constraints)]
         if attempt is None:
-            args += ["", "", "", "", ""]
+            args += ["", "", "", "", "", ""]
         else:
             attempt_id = os.urandom(12).hex()
             if self._sharded:
@@ -99,7 +103,7 @@ class _Layout(KeyedLedger):
             keys.append(base + "a:" + attempt_id)
             keys += [base + "k:" + key for key in stored_keys]
             args += [attempt_id, attempt.ts, attempt.outcome, json.dumps(stored_keys),
-                     _milliseconds(attempt.retention)]
+                     _milliseconds(attempt.retention), self._skew if attempt.host_clock else ""]
         for constraint in constraints:
             args += [constraint.since, constraint.limit]
             if constraint.outcomes is None:
@@ -143,6 +147,10 @@ class _Layout(KeyedLedger):
 
     def _failed(self, error: Exception) -> LedgerError:
         problem = str(error) or type(error).__name__
+        if problem.startswith("CLOCK_SKEW "):  # from the script: the offset, in µs
+            assert isinstance(self._skew, int)
+            return clock_skew(f"Redis ledger {self._where}", int(problem.split()[1]),
+                              self._skew / US)
         return LedgerError(f"Redis ledger {self._where}: {problem}")
 
 
@@ -181,16 +189,32 @@ class RedisLedger(_Layout):
         secret: store keyed hashes of ids and numbers instead of the values.
         prefix: the first part of every key, to share a database with others.
         shard_by_subject: spread the history over cluster slots by subject.
-        socket_timeout: seconds to wait to connect and for a reply (URL only).
+        socket_timeout: seconds to wait to connect and for a reply (URL only):
+            the deadline of every call.
+        max_clock_skew: seconds an attempt dated by this host's clock may be
+            from the server's (``TIME``) before it is refused (``LedgerError``);
+            ``None``: not checked.
+        cluster: the URL names a node of a Redis Cluster: connect with the
+            cluster client (``redis.cluster.RedisCluster``), which finds the
+            other nodes from it.
     """
 
     def __init__(self, url_or_client: str | redis.Redis | redis.cluster.RedisCluster, *,
                  secret: bytes | str | None = None, prefix: str = "callwindow",
-                 shard_by_subject: bool = False, socket_timeout: float = 2.0) -> None:
-        client = (redis.Redis.from_url(url_or_client, **_client_options(socket_timeout, Retry))
-                  if isinstance(url_or_client, str) else url_or_client)
+                 shard_by_subject: bool = False, socket_timeout: float = 2.0,
+                 max_clock_skew: float | None = MAX_CLOCK_SKEW, cluster: bool = False) -> None:
+        client: redis.Redis | redis.cluster.RedisCluster
+        if isinstance(url_or_client, str) and cluster:
+            client = redis.cluster.RedisCluster.from_url(
+                url_or_client, socket_timeout=socket_timeout,
+                socket_connect_timeout=socket_timeout)
+        elif isinstance(url_or_client, str):
+            client = redis.Redis.from_url(url_or_client,
+                                          **_client_options(socket_timeout, Retry))
+        else:
+            client = url_or_client
         super().__init__(client, isinstance(url_or_client, str), secret, prefix,
-                         shard_by_subject)
+                         shard_by_subject, max_clock_skew)
 
     def check_and_record(self, subject: str, constraints: Sequence[Constraint],
                          attempt: Attempt | None) -> tuple[str | None, Matches]:
@@ -235,9 +259,14 @@ class AsyncRedisLedger(_Layout):
     def __init__(self, url_or_client: str | redis.asyncio.Redis | Any, *,
                  secret: bytes | str | None = None, prefix: str = "callwindow",
                  shard_by_subject: bool = False, socket_timeout: float = 2.0,
-                 max_connections: int = 64) -> None:
+                 max_connections: int = 64, max_clock_skew: float | None = MAX_CLOCK_SKEW,
+                 cluster: bool = False) -> None:
         client: Any = url_or_client
-        if isinstance(url_or_client, str):
+        if isinstance(url_or_client, str) and cluster:
+            client = redis.asyncio.cluster.RedisCluster.from_url(
+                url_or_client, socket_timeout=socket_timeout,
+                socket_connect_timeout=socket_timeout)
+        elif isinstance(url_or_client, str):
             # A bounded pool that makes a task wait for a free connection (up to
             # the socket timeout) rather than fail: hundreds of tasks share a few
             # connections, as they would share a server's file descriptors.
@@ -246,7 +275,9 @@ class AsyncRedisLedger(_Layout):
                 **_client_options(socket_timeout, redis.asyncio.retry.Retry))
             client = redis.asyncio.Redis(connection_pool=pool)
         super().__init__(client, isinstance(url_or_client, str), secret, prefix,
-                         shard_by_subject)
+                         shard_by_subject, max_clock_skew)
+        self._loaded = False
+        self._loading: asyncio.Lock | None = None  # made in the loop that first loads
 
     async def check_and_record(self, subject: str, constraints: Sequence[Constraint],
                                attempt: Attempt | None) -> tuple[str | None, Matches]:
@@ -268,6 +299,23 @@ class AsyncRedisLedger(_Layout):
             erased += int(await self._run(self._forget, *call))
         return erased
 
+    async def _load(self) -> None:
+        """Load the scripts on the server (every master of a cluster), once.
+
+        A script runs by its hash and is loaded when the server does not know
+        it.  redis-py's asyncio cluster client loads it on every master from
+        whichever task first meets the miss, on connections other tasks may be
+        opening at that moment, and fails (``AttributeError``) when many tasks
+        start at once: one task loads the scripts first, the others wait.
+        """
+        if self._loading is None:
+            self._loading = asyncio.Lock()
+        async with self._loading:
+            if not self._loaded:
+                for script in (self._check, self._set_outcome, self._forget):
+                    script.sha = await self._client.script_load(script.script)
+                self._loaded = True
+
     async def aclose(self) -> None:
         """Close the connections, if this ledger opened them (from a URL)."""
         if self._owned:
@@ -276,6 +324,8 @@ class AsyncRedisLedger(_Layout):
 
     async def _run(self, script: Any, keys: list[str], args: Sequence[str | int]) -> Any:
         try:
+            if not self._loaded:
+                await self._load()
             return await script(keys=keys, args=args)
         except (redis.exceptions.RedisError, OSError) as error:
             raise self._failed(error) from error

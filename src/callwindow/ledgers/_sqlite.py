@@ -7,12 +7,12 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from .._errors import LedgerError
 from .._frequency import Attempt, Constraint
-from ._base import KeyedLedger, Matches
+from ._base import KeyedLedger, Matches, seconds
 from ._sql import count_query, group_matches, over_limit
 
 __all__ = ["SQLiteLedger"]
@@ -37,6 +37,10 @@ CREATE INDEX IF NOT EXISTS callwindow_attempt_keys_attempt
 _PURGE_EVERY = 256  # writes per connection between purges of expired attempts
 
 
+#: Seconds to wait for another connection's write lock, unless told.
+DEFAULT_TIMEOUT = 5.0
+
+
 class SQLiteLedger(KeyedLedger):
     """Attempts in a SQLite file: persistent, and atomic across the processes of one host.
 
@@ -44,18 +48,25 @@ class SQLiteLedger(KeyedLedger):
     database's write lock before counting, so two processes cannot both count
     three and both write a fourth.  WAL mode lets reads go on during a write.
     Each thread (and each process after a fork) gets its own connection.
+    A call that waits longer than ``timeout`` for the lock fails with
+    ``LedgerError`` (and is refused), as does any failure of the file (a
+    read-only directory, a full disk), named with its cause.
+
+    ``forget`` erases for good what this file holds: deleted rows are
+    overwritten (``secure_delete``), and the write-ahead log, which still
+    holds them, is checkpointed into the database and emptied.
 
     The file must be on a local disk: SQLite's locks do not hold over NFS.
 
     Args:
         path: the database file (created if missing).
         secret: store keyed hashes of ids and numbers instead of the values.
-        timeout: seconds to wait for another process's write lock.
+        timeout: seconds to wait for another connection's write lock (5 unless
+            told; ``sqlite:///attempts.db?timeout=2`` in a URL).
     """
 
-
     def __init__(self, path: str | os.PathLike[str], *, secret: bytes | str | None = None,
-                 timeout: float = 30.0) -> None:
+                 timeout: float | str | None = None) -> None:
         super().__init__(secret)
         self.path = str(path)
         if self.path == ":memory:" or self.path.startswith("file:"):
@@ -63,10 +74,13 @@ class SQLiteLedger(KeyedLedger):
             # empty in-memory database: limits would not hold.
             raise ValueError(f"SQLite ledger path {self.path!r}: give a file path "
                              f"(for a ledger in memory, use memory:// / MemoryLedger)")
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._timeout = timeout
+        self.timeout = seconds(timeout, "timeout", DEFAULT_TIMEOUT)
         self._local = threading.local()
-        self._connect()  # fail now, at startup, if the file cannot be opened
+        try:  # fail now, at startup, if the file cannot be opened
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._connect()
+        except (sqlite3.Error, OSError) as error:
+            raise self._failed(error) from error
 
     def __repr__(self) -> str:
         return f"SQLiteLedger({self.path!r}, hashed={self.hashes_keys})"
@@ -106,6 +120,8 @@ class SQLiteLedger(KeyedLedger):
                            [(i,) for i in ids])
             db.executemany("DELETE FROM callwindow_attempts WHERE id = ?",
                            [(i,) for i in ids])
+        if ids:
+            self._checkpoint()
         return len(set(ids))
 
     def close(self) -> None:
@@ -129,24 +145,70 @@ class SQLiteLedger(KeyedLedger):
                 yield db
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                # SQLite has already rolled back after some errors (a full
+                # disk): a second ROLLBACK would fail, and hide the cause.
+                if db.in_transaction:
+                    with suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
                 raise
         except sqlite3.Error as error:
-            raise LedgerError(f"SQLite ledger {self.path}: {error}") from error
+            raise self._failed(error) from error
+
+    def _checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it, so that what was
+        just deleted (and overwritten there) is gone from the log file too.
+
+        A connection reading at that moment keeps the log from being emptied;
+        the rows are then gone from the log at the next checkpoint.
+        """
+        try:
+            self._connect().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlite3.Error as error:
+            raise self._failed(error) from error
 
     def _connect(self) -> sqlite3.Connection:
         local = self._local
         db: sqlite3.Connection | None = getattr(local, "db", None)
         if db is not None and local.pid == os.getpid():
             return db
-        db = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None,
+        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
                              check_same_thread=False)
-        db.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
-        db.executescript(_SCHEMA)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten
+            db.executescript(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
         local.db, local.pid, local.writes = db, os.getpid(), 0
         return db
+
+    def _failed(self, error: sqlite3.Error | OSError) -> LedgerError:
+        """``error`` as a ``LedgerError`` naming the file and what is really wrong.
+
+        SQLite names the symptom ("unable to open database file", "attempt to
+        write a readonly database"); the cause, where it can be seen, is added.
+        """
+        if isinstance(error, OSError):
+            where = f" ({error.filename})" if error.filename else ""
+            return LedgerError(f"SQLite ledger {self.path}: {error.strerror or error}{where}")
+        name = getattr(error, "sqlite_errorname", "")
+        problem = str(error)
+        cause = ""
+        if name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY", "SQLITE_PERM",
+                            "SQLITE_AUTH")) or "readonly" in problem:
+            cause = _access_problem(Path(self.path))
+        elif name.startswith("SQLITE_FULL"):
+            cause = "the disk is full (or the file has reached its size limit)"
+        elif name.startswith("SQLITE_BUSY"):
+            cause = (f"another connection held the write lock for longer than the "
+                     f"timeout ({self.timeout:g} s)")
+        elif name.startswith("SQLITE_IOERR"):
+            cause = "the disk failed to read or write"
+        detail = f"{cause} (SQLite: {problem})" if cause else problem
+        return LedgerError(f"SQLite ledger {self.path}: {detail}")
 
     @staticmethod
     def _count(db: sqlite3.Connection, constraints: Sequence[Constraint]) -> Matches:
@@ -175,3 +237,20 @@ def _purge(db: sqlite3.Connection, now: float) -> None:
     db.execute("DELETE FROM callwindow_attempt_keys WHERE attempt_id IN "
                "(SELECT id FROM callwindow_attempts WHERE expires <= ?)", (now,))
     db.execute("DELETE FROM callwindow_attempts WHERE expires <= ?", (now,))
+
+
+def _access_problem(path: Path) -> str:
+    """Why this process cannot write ``path``, SQLite's database file, as far as can be seen."""
+    directory = path.parent
+    if not directory.is_dir():
+        return f"the directory {directory} does not exist"
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return (f"the directory {directory} is not writable by this process (SQLite "
+                f"creates the database and its -wal and -shm files there)")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return "the file is not readable and writable by this process"
+    for suffix in ("-wal", "-shm"):
+        sidecar = path.with_name(path.name + suffix)
+        if sidecar.exists() and not os.access(sidecar, os.R_OK | os.W_OK):
+            return f"{sidecar.name} is not readable and writable by this process"
+    return "the file cannot be opened for writing"

@@ -1,11 +1,21 @@
 -- KEYS: the n constraint indexes; when recording, then the new attempt's hash
 --       and the indexes of its keys.
 -- ARGV: attempt-hash prefix, n, new id ('': only count), its time, outcome,
---       keys (JSON), retention ms ('': forever); then per constraint: since,
+--       keys (JSON), retention ms ('': forever), clock skew allowed in µs ('':
+--       its time is the caller's, not checked); then per constraint: since,
 --       limit, number of outcomes (-1: any), the outcomes, number of "also"
 --       keys, the keys.
--- Returns {new id or '', times of constraint 1, ..., times of constraint n}.
+-- Returns {new id or '', times of constraint 1, ..., times of constraint n},
+-- or the error 'CLOCK_SKEW <offset µs>' when the time is too far from the
+-- server's clock (then nothing is recorded).
 local prefix, n, new_id = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+if new_id ~= '' and ARGV[8] ~= '' then
+  local now = redis.call('TIME')
+  local offset = tonumber(ARGV[4]) - (tonumber(now[1]) * 1000000 + tonumber(now[2]))
+  if math.abs(offset) > tonumber(ARGV[8]) then
+    return redis.error_reply(string.format('CLOCK_SKEW %d', offset))
+  end
+end
 local seen = {}  -- attempt id -> {time, outcome, keys JSON, key set} or false (gone)
 
 local function attempt(index, id)
@@ -19,7 +29,7 @@ local function attempt(index, id)
   return a
 end
 
-local found, allowed, at = {new_id}, true, 8
+local found, allowed, at = {new_id}, true, 9
 for i = 1, n do
   local since, limit, n_outcomes = ARGV[at], tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
   at = at + 3
