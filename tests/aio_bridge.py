@@ -54,6 +54,11 @@ class BlockingLedger:
                          attempt: Attempt | None) -> tuple[str | None, Matches]:
         return self._loop.run(self.ledger.check_and_record(subject, constraints, attempt))
 
+    def check_many(self, reads: Sequence[tuple[str, Sequence[Constraint]]]) -> list[Matches]:
+        batch: Any = self.ledger.check_many  # type: ignore[attr-defined]  # every built-in has it
+        found: list[Matches] = self._loop.run(batch(reads))
+        return found
+
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         return self._loop.run(self.ledger.set_outcome(attempt_id, outcome, retention))
 

@@ -15,7 +15,7 @@ from . import _time
 from ._decision import Decision
 from ._engine import check_attempt_id, subjects_of, unknown_attempt
 from ._enums import Outcome
-from ._judge import Exchange, Judge, as_ledger_error, as_outcome
+from ._judge import READ_BATCH, Exchange, Judge, Reply, as_ledger_error, as_outcome, settle
 from ._models import Consumer, Policy
 from ._time import Clock
 from .ledgers import (
@@ -25,6 +25,7 @@ from .ledgers import (
     as_async_ledger,
     async_ledger_from_url,
 )
+from .ledgers._base import read_many_async
 
 __all__ = ["AsyncEngine"]
 
@@ -99,8 +100,8 @@ class AsyncEngine:
                          at: datetime | str | None = None) -> list[Decision]:
         """See ``Engine.check_many``."""
         moment = _time.as_utc(self._judge.instant(at, "at"))
-        steps = self._judge.decide_many(list(consumers), moment, _time.to_us(moment))
-        return [await self._run(step) for step in steps]
+        return await self._settle(self._judge.decide_many(list(consumers), moment,
+                                                          _time.to_us(moment)))
 
     async def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
                               ) -> datetime | None:
@@ -163,6 +164,29 @@ class AsyncEngine:
             else:
                 step = step.finish(reply)
         return step
+
+    async def _settle(self, steps: list[_T | Exchange[_T]]) -> list[_T]:
+        """See ``Engine._settle``."""
+        rounds = settle(steps)
+        try:
+            exchanges = next(rounds)
+            while True:
+                exchanges = rounds.send(await self._read_many(exchanges))
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+    async def _read_many(self, exchanges: Sequence[Exchange[_T]]) -> list[Reply]:
+        replies: list[Reply] = []
+        for start in range(0, len(exchanges), READ_BATCH):
+            batch = exchanges[start:start + READ_BATCH]
+            try:
+                found = await read_many_async(self.ledger, [(step.subject, step.constraints)
+                                                            for step in batch])
+            except Exception as error:  # any failure of the store refuses the calls
+                replies += [as_ledger_error(error)] * len(batch)
+            else:
+                replies += [(None, matches) for matches in found]
+        return replies
 
     async def _call(self, call: Callable[[], Coroutine[Any, Any, _T]]) -> _T:
         try:

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Sequence
 
 from .._frequency import Attempt, Constraint
-from ._base import Ledger, Matches
+from ._base import Ledger, Matches, Read, read_many
 
 __all__ = ["InPlaceLedger", "ThreadedLedger"]
 
@@ -28,6 +28,10 @@ class InPlaceLedger:
                                attempt: Attempt | None) -> tuple[str | None, Matches]:
         """See ``Ledger.check_and_record``."""
         return self.ledger.check_and_record(subject, constraints, attempt)
+
+    async def check_many(self, reads: Sequence[Read]) -> list[Matches]:
+        """See ``Ledger``."""
+        return read_many(self.ledger, reads)
 
     async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
@@ -62,6 +66,10 @@ class ThreadedLedger:
         """See ``Ledger.check_and_record``."""
         return await asyncio.to_thread(self.ledger.check_and_record, subject, constraints,
                                        attempt)
+
+    async def check_many(self, reads: Sequence[Read]) -> list[Matches]:
+        """See ``Ledger``: the whole batch in one worker thread."""
+        return await asyncio.to_thread(read_many, self.ledger, reads)
 
     async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""

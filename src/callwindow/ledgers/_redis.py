@@ -21,7 +21,7 @@ from redis.retry import Retry
 
 from .._errors import InvalidInputError, LedgerError
 from .._frequency import Attempt, Constraint
-from ._base import KeyedLedger, Matches
+from ._base import KeyedLedger, Matches, Read
 
 __all__ = ["AsyncRedisLedger", "RedisLedger"]
 
@@ -50,6 +50,8 @@ class _Layout(KeyedLedger):
     Only the transport differs between ``RedisLedger`` (redis-py) and
     ``AsyncRedisLedger`` (``redis.asyncio``).
     """
+
+    _client: Any  # the transport's client, set by the subclass
 
     def __init__(self, secret: bytes | str | None, prefix: str, shard_by_subject: bool,
                  where: str) -> None:
@@ -106,6 +108,17 @@ class _Layout(KeyedLedger):
             args += constraint.also
         return keys, args
 
+    def _read_calls(self, reads: Sequence[Read]
+                    ) -> list[tuple[list[str], list[str | int]] | None]:
+        """The keys and arguments of the count-only scripts of ``check_many``."""
+        return [self._check_call(subject, constraints, None) for subject, constraints in reads]
+
+    def _pipelined(self) -> bool:
+        """Whether a batch goes in one pipeline: on one server, yes; on a cluster the
+        scripts go one by one (redis-py's cluster pipelines do not run scripts)."""
+        return not isinstance(self._client, redis.cluster.RedisCluster
+                              | redis.asyncio.cluster.RedisCluster)
+
     def _set_outcome_call(self, attempt_id: str, outcome: str, retention: int | None
                           ) -> tuple[list[str], list[str | int]] | None:
         """The keys and arguments of one set-outcome script; ``None``: not an id of ours."""
@@ -144,6 +157,12 @@ class _Layout(KeyedLedger):
 def _checked(reply: Any) -> tuple[str | None, Matches]:
     recorded = _text(reply[0])
     return recorded or None, tuple(tuple(map(int, times)) for times in reply[1:])
+
+
+def _read_replies(calls: Sequence[object], replies: Sequence[Any]) -> list[Matches]:
+    """The counts of each read, from the replies of the calls that were made."""
+    found = iter(replies)
+    return [() if call is None else _checked(next(found))[1] for call in calls]
 
 
 class RedisLedger(_Layout):
@@ -203,6 +222,22 @@ class RedisLedger(_Layout):
             return None, ()
         return _checked(self._run(self._check, *call))
 
+    def check_many(self, reads: Sequence[Read]) -> list[Matches]:
+        """The counts of each read, in order (see ``Ledger``): one pipeline of scripts,
+        so one round trip."""
+        calls = self._read_calls(reads)
+        made = [call for call in calls if call is not None]
+        if not self._pipelined():
+            return _read_replies(calls, [self._run(self._check, *call) for call in made])
+        pipe = self._client.pipeline(transaction=False)
+        for keys, args in made:
+            self._check(keys=keys, args=args, client=pipe)
+        try:
+            replies = pipe.execute() if made else []
+        except (redis.exceptions.RedisError, OSError) as error:
+            raise self._failed(error) from error
+        return _read_replies(calls, replies)
+
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
         call = self._set_outcome_call(attempt_id, outcome, retention)
@@ -256,6 +291,21 @@ class AsyncRedisLedger(_Layout):
         if call is None:
             return None, ()
         return _checked(await self._run(self._check, *call))
+
+    async def check_many(self, reads: Sequence[Read]) -> list[Matches]:
+        """See ``RedisLedger.check_many``."""
+        calls = self._read_calls(reads)
+        made = [call for call in calls if call is not None]
+        if not self._pipelined():
+            return _read_replies(calls, [await self._run(self._check, *call) for call in made])
+        try:
+            async with self._client.pipeline(transaction=False) as pipe:
+                for keys, args in made:
+                    await self._check(keys=keys, args=args, client=pipe)
+                replies = await pipe.execute() if made else []
+        except (redis.exceptions.RedisError, OSError) as error:
+            raise self._failed(error) from error
+        return _read_replies(calls, replies)
 
     async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
