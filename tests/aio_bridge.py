@@ -97,6 +97,9 @@ class BlockingEngine:
     def check_many(self, *args: Any, **kwargs: Any) -> list[cw.Decision]:
         return self._loop.run(self.engine.check_many(*args, **kwargs))
 
+    def check_table(self, *args: Any, **kwargs: Any) -> Any:
+        return self._loop.run(self.engine.check_table(*args, **kwargs))
+
     def next_allowed_at(self, *args: Any, **kwargs: Any) -> Any:
         return self._loop.run(self.engine.next_allowed_at(*args, **kwargs))
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from . import _time
 from ._decision import Decision
-from ._engine import check_attempt_id, subjects_of, unknown_attempt
+from ._engine import check_attempt_id, subjects_of, table_check, unknown_attempt
 from ._enums import Outcome
 from ._judge import READ_BATCH, Exchange, Judge, Reply, as_ledger_error, as_outcome, settle
 from ._models import Consumer, Policy
@@ -26,6 +26,9 @@ from .ledgers import (
     async_ledger_from_url,
 )
 from .ledgers._base import read_many_async
+
+if TYPE_CHECKING:
+    import pyarrow
 
 __all__ = ["AsyncEngine"]
 
@@ -102,6 +105,13 @@ class AsyncEngine:
         moment = _time.as_utc(self._judge.instant(at, "at"))
         return await self._settle(self._judge.decide_many(list(consumers), moment,
                                                           _time.to_us(moment)))
+
+    async def check_table(self, table: Any, at: datetime | str | None = None
+                          ) -> pyarrow.Table:
+        """See ``Engine.check_table``."""
+        moment = _time.as_utc(self._judge.instant(at, "at"))
+        check = table_check()(self._judge, table, moment, _time.to_us(moment))
+        return check.result(await self._settle(check.steps))
 
     async def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
                               ) -> datetime | None:

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from . import _time
 from ._decision import Decision
 from ._enums import Outcome
-from ._errors import InvalidInputError
+from ._errors import InvalidInputError, MissingExtraError
 from ._judge import READ_BATCH, Exchange, Judge, Reply, as_ledger_error, as_outcome, settle
 from ._models import Consumer, Policy
 from ._time import Clock
 from .ledgers import Ledger, MemoryLedger, ledger_from_url
 from .ledgers._base import read_many
+
+if TYPE_CHECKING:
+    import pyarrow
+
+    from ._table import TableCheck
 
 __all__ = ["Engine", "check_attempt_id", "subjects_of", "unknown_attempt"]
 
@@ -135,6 +140,25 @@ class Engine:
         moment = _time.as_utc(self._judge.instant(at, "at"))
         return self._settle(self._judge.decide_many(list(consumers), moment,
                                                     _time.to_us(moment)))
+
+    def check_table(self, table: Any, at: datetime | str | None = None) -> pyarrow.Table:
+        """``check_many`` for a table of consumers: a ``pyarrow.Table`` in, one out.
+
+        ``table`` is a ``pyarrow.Table`` (or a record batch, a pandas or polars
+        DataFrame, a DuckDB result: anything ``pyarrow.table`` converts) whose
+        columns are ``Consumer`` fields: ``id``, ``phone``, ``timezone`` (a
+        zone or a list of zones), ``country``, ``region``, ``consent``, and
+        ``tags.<name>`` per tag; a null cell is a field not given, any other
+        column is ignored.  Returns, row for row, ``allowed`` (bool),
+        ``reasons`` (the reason codes), ``next_allowed_at`` (timestamp, UTC)
+        and ``error``: why the row is not a valid ``Consumer`` (then refused,
+        with null reasons), else null.  The answers are ``check_many``'s;
+        rows that differ only by id are validated, planned and (without limits
+        or cooldowns) judged once.  Needs the ``arrow`` extra (pyarrow).
+        """
+        moment = _time.as_utc(self._judge.instant(at, "at"))
+        check = table_check()(self._judge, table, moment, _time.to_us(moment))
+        return check.result(self._settle(check.steps))
 
     def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
                         ) -> datetime | None:
@@ -252,6 +276,16 @@ class Engine:
             if failure is error:
                 raise
             raise failure from error
+
+
+def table_check() -> type[TableCheck]:
+    """The columnar path's ``TableCheck``, loaded on first use (pyarrow is an extra)."""
+    try:
+        from ._table import TableCheck
+    except ModuleNotFoundError as error:
+        raise MissingExtraError(f"check_table needs the {error.name!r} package: "
+                                f"pip install 'callwindow[arrow]'", extra="arrow") from None
+    return TableCheck
 
 
 def check_attempt_id(attempt_id: object) -> None:

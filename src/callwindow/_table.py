@@ -1,0 +1,190 @@
+"""The columnar path: a whole table of consumers judged at one instant (``check_table``).
+
+A calling list held as Arrow (or pandas, polars, DuckDB: anything that hands
+over an Arrow table) is judged per distinct kind of consumer, not per row:
+rows that agree on every field but ``id`` are validated and planned once, and
+when their plan has no limits or cooldowns, judged once; Arrow's ``take``
+spreads each kind's answer over its rows.  Rows of a kind whose plan counts
+history are judged one by one (their ids key the ledger), their histories
+read in one ledger round trip per 1,000 rows, as ``check_many`` does.
+The answers are ``check_many``'s, row for row.
+
+Needs the ``arrow`` extra (pyarrow); ``import callwindow`` does not load
+this module.  Like the engine, it is sans-I/O: ``TableCheck`` prepares the
+steps and assembles the result; the shells carry the ledger exchanges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+
+from ._decision import Decision
+from ._errors import ConsumerError
+from ._judge import Exchange, Judge
+from ._models import Consumer
+from ._plan import Plan
+
+__all__ = ["FIELDS", "RESULT_SCHEMA", "TAG_PREFIX", "TableCheck", "as_table"]
+
+#: The ``Consumer`` fields a table may carry as columns (any other column is ignored).
+FIELDS = ("id", "phone", "timezone", "country", "region", "consent")
+#: Columns ``tags.<name>`` are the consumer's tags.
+TAG_PREFIX = "tags."
+#: What ``check_table`` returns, one row per input row.
+RESULT_SCHEMA = pa.schema([
+    pa.field("allowed", pa.bool_(), nullable=False),
+    pa.field("reasons", pa.list_(pa.string())),
+    pa.field("next_allowed_at", pa.timestamp("us", tz="UTC")),
+    pa.field("error", pa.string()),
+])
+
+
+def as_table(data: Any) -> pa.Table:
+    """``data`` as a ``pyarrow.Table``: itself, a record batch, or anything ``pyarrow.table``
+    takes (a pandas or polars DataFrame, an object with ``__arrow_c_stream__``)."""
+    if isinstance(data, pa.Table):
+        return data
+    if isinstance(data, pa.RecordBatch):
+        return pa.Table.from_batches([data])
+    try:
+        return pa.table(data)
+    except (TypeError, pa.ArrowInvalid) as error:
+        raise TypeError(f"table: expected a pyarrow.Table or something that converts to one "
+                        f"(pandas, polars, DuckDB), got {type(data).__name__}: {error}"
+                        ) from None
+
+
+class _Kind:
+    """Rows that share every field but ``id``: one validation, one plan."""
+
+    __slots__ = ("consumer", "error", "fields", "plan")
+
+    def __init__(self, fields: dict[str, Any], judge: Judge) -> None:
+        self.fields = fields
+        self.consumer: Consumer | None = None
+        self.error: str | None = None
+        self.plan: Plan | None = None
+        try:
+            self.consumer = Consumer(**fields)
+        except ConsumerError as error:
+            self.error = str(error)
+            return
+        self.plan = judge.planner.plan(self.consumer)
+
+
+class TableCheck:
+    """One ``check_table`` call: ``steps`` for the shell to settle, then ``result``."""
+
+    def __init__(self, judge: Judge, data: Any, at: datetime, t: int) -> None:
+        table = as_table(data)
+        self._rows = table.num_rows
+        names = table.column_names
+        unknown_id = "id" in names and not _is_text(table.schema.field("id").type)
+        if unknown_id:
+            raise TypeError(f"table: column 'id' must hold strings, "
+                            f"not {table.schema.field('id').type}")
+        columns = {name: table.column(name).to_pylist() for name in FIELDS if name in names}
+        tags = [(name[len(TAG_PREFIX):], table.column(name).to_pylist())
+                for name in names if name.startswith(TAG_PREFIX) and len(name) > len(TAG_PREFIX)]
+        ids = columns.pop("id", None)
+        fields = list(columns)
+        values = [columns[name] for name in fields]
+        kinds: dict[tuple[Any, ...], _Kind] = {}
+        shared: dict[int, int] = {}  # id of a kind -> the slot of its one answer
+        #: Per slot, what answers it: a kind (rows that share an answer), a row's own
+        #: decision (its index in ``steps``) or a row's own validation error.
+        self._slots: list[_Kind | int | str] = []
+        slot_of = [0] * self._rows  # per row, the slot of its answer
+        own: list[Consumer] = []  # consumers of the rows judged one by one
+        for row in range(self._rows):
+            tagged = tuple((name, column[row]) for name, column in tags
+                           if column[row] is not None)
+            key = (tuple(_hashable(column[row]) for column in values), tagged)
+            kind = kinds.get(key)
+            if kind is None:
+                given = {name: column[row] for name, column in zip(fields, values, strict=True)
+                         if column[row] is not None}
+                if tagged:
+                    given["tags"] = dict(tagged)
+                kind = kinds[key] = _Kind(given, judge)
+            row_id = ids[row] if ids is not None else None
+            if row_id is not None and kind.plan is None:  # its error names the id
+                slot_of[row] = len(self._slots)
+                self._slots.append(_error(kind.fields, row_id))
+                continue
+            if kind.plan is not None and kind.plan.rules:  # its history counts: by id
+                slot_of[row] = len(self._slots)
+                self._slots.append(len(own))
+                own.append(Consumer(**kind.fields, **({} if row_id is None
+                                                      else {"id": row_id})))
+                continue
+            slot = shared.get(id(kind))
+            if slot is None:
+                slot = shared[id(kind)] = len(self._slots)
+                self._slots.append(kind)
+            slot_of[row] = slot
+        self._slot_of = pa.array(slot_of, pa.int64())
+        self._at, self._t = at, t
+        self.steps: list[Decision | Exchange[Decision]] = (
+            judge.decide_many(own, at, t) if own else [])
+
+    def result(self, decisions: Sequence[Decision]) -> pa.Table:
+        """The answer table, from the decisions of ``steps`` (in order)."""
+        allowed: list[bool] = []
+        reasons: list[list[str] | None] = []
+        next_at: list[datetime | None] = []
+        errors: list[str | None] = []
+        judged = iter(decisions)
+        at, t = self._at, self._t
+        for slot in self._slots:
+            if isinstance(slot, int):
+                decision = next(judged)
+            else:
+                error = slot if isinstance(slot, str) else slot.error
+                if error is not None or not isinstance(slot, _Kind) or slot.plan is None:
+                    allowed.append(False)
+                    reasons.append(None)
+                    next_at.append(None)
+                    errors.append(error)
+                    continue
+                plan = slot.plan
+                decision = Decision._made(plan.is_open(t), at, t, None, plan.zones,
+                                          plan.policy_ids, plan)
+            allowed.append(decision.allowed)
+            reasons.append([code.value for code in decision.codes])
+            next_at.append(decision.next_allowed_at)
+            errors.append(None)
+        answers = pa.table([pa.array(allowed, pa.bool_()),
+                            pa.array(reasons, pa.list_(pa.string())),
+                            pa.array(next_at, pa.timestamp("us", tz="UTC")),
+                            pa.array(errors, pa.string())], schema=RESULT_SCHEMA)
+        return answers.take(self._slot_of)  # Arrow spreads each answer over its rows
+
+
+def _error(fields: dict[str, Any], consumer_id: str) -> str:
+    """The validation error of a row, which names its id."""
+    try:
+        Consumer(**fields, id=consumer_id)
+    except ConsumerError as error:
+        return str(error)
+    raise AssertionError("a kind that does not validate validates with an id")
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind)
+                or pa.types.is_string_view(kind) or pa.types.is_null(kind)
+                or (pa.types.is_dictionary(kind) and _is_text(kind.value_type)))
+
+
+def _hashable(value: Any) -> Any:
+    """A cell as a dictionary key (a list of zones becomes a tuple)."""
+    if isinstance(value, list):
+        return ("\x00list", *(_hashable(item) for item in value))
+    if isinstance(value, dict):
+        return ("\x00dict", *sorted((key, _hashable(item)) for key, item in value.items()))
+    return value
+
