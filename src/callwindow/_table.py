@@ -3,8 +3,8 @@
 A calling list held as Arrow (or pandas, polars, DuckDB: anything that hands
 over an Arrow table) is judged per distinct kind of consumer, not per row:
 rows that agree on every field but ``id`` are validated and planned once, and
-when their plan has no limits or cooldowns, judged once; Arrow's ``take``
-spreads each kind's answer over its rows.  Rows of a kind whose plan counts
+rows whose plan has no limits or cooldowns are judged once per plan; Arrow's
+``take`` spreads each answer over its rows.  Rows of a kind whose plan counts
 history are judged one by one (their ids key the ledger), their histories
 read in one ledger round trip per 1,000 rows, as ``check_many`` does.
 The answers are ``check_many``'s, row for row.
@@ -59,21 +59,44 @@ def as_table(data: Any) -> pa.Table:
 
 
 class _Kind:
-    """Rows that share every field but ``id``: one validation, one plan."""
+    """Rows that share every field but ``id``: validated and planned once (with the id
+    of the first), their consumers made anew only for another id."""
 
-    __slots__ = ("consumer", "error", "fields", "plan")
+    __slots__ = ("consumer", "error", "fields", "id", "plan")
 
-    def __init__(self, fields: dict[str, Any], judge: Judge) -> None:
+    def __init__(self, fields: dict[str, Any], consumer_id: str | None, judge: Judge) -> None:
         self.fields = fields
+        self.id = consumer_id
         self.consumer: Consumer | None = None
         self.error: str | None = None
         self.plan: Plan | None = None
         try:
-            self.consumer = Consumer(**fields)
+            self.consumer = _consumer(fields, consumer_id)
         except ConsumerError as error:
             self.error = str(error)
             return
         self.plan = judge.planner.plan(self.consumer)
+
+    def consumer_for(self, consumer_id: str | None) -> Consumer:
+        """The consumer of a row of this kind (which validates)."""
+        if consumer_id == self.id and self.consumer is not None:
+            return self.consumer
+        return _consumer(self.fields, consumer_id)
+
+    def error_for(self, consumer_id: str | None) -> str:
+        """The validation error of a row of this kind (which does not validate): it names
+        the row's id."""
+        if consumer_id == self.id and self.error is not None:
+            return self.error
+        try:
+            _consumer(self.fields, consumer_id)
+        except ConsumerError as error:
+            return str(error)
+        raise AssertionError("a kind that does not validate validated")
+
+
+def _consumer(fields: dict[str, Any], consumer_id: str | None) -> Consumer:
+    return Consumer(**fields) if consumer_id is None else Consumer(**fields, id=consumer_id)
 
 
 class TableCheck:
@@ -94,38 +117,37 @@ class TableCheck:
         fields = list(columns)
         values = [columns[name] for name in fields]
         kinds: dict[tuple[Any, ...], _Kind] = {}
-        shared: dict[int, int] = {}  # id of a kind -> the slot of its one answer
-        #: Per slot, what answers it: a kind (rows that share an answer), a row's own
-        #: decision (its index in ``steps``) or a row's own validation error.
-        self._slots: list[_Kind | int | str] = []
+        shared: dict[int, int] = {}  # id of a plan -> the slot of its one answer
+        #: Per slot, what answers it: a plan without history (every row of its kind of
+        #: consumer), a row's own decision (its index in ``steps``) or a row's error.
+        self._slots: list[Plan | int | str] = []
         slot_of = [0] * self._rows  # per row, the slot of its answer
         own: list[Consumer] = []  # consumers of the rows judged one by one
         for row in range(self._rows):
             tagged = tuple((name, column[row]) for name, column in tags
                            if column[row] is not None)
             key = (tuple(_hashable(column[row]) for column in values), tagged)
+            row_id = ids[row] if ids is not None else None
             kind = kinds.get(key)
             if kind is None:
                 given = {name: column[row] for name, column in zip(fields, values, strict=True)
                          if column[row] is not None}
                 if tagged:
                     given["tags"] = dict(tagged)
-                kind = kinds[key] = _Kind(given, judge)
-            row_id = ids[row] if ids is not None else None
-            if row_id is not None and kind.plan is None:  # its error names the id
+                kind = kinds[key] = _Kind(given, row_id, judge)
+            plan = kind.plan
+            if plan is None or plan.rules:  # an error, or history counted by id
                 slot_of[row] = len(self._slots)
-                self._slots.append(_error(kind.fields, row_id))
+                if plan is None:
+                    self._slots.append(kind.error_for(row_id))
+                else:
+                    self._slots.append(len(own))
+                    own.append(kind.consumer_for(row_id))
                 continue
-            if kind.plan is not None and kind.plan.rules:  # its history counts: by id
-                slot_of[row] = len(self._slots)
-                self._slots.append(len(own))
-                own.append(Consumer(**kind.fields, **({} if row_id is None
-                                                      else {"id": row_id})))
-                continue
-            slot = shared.get(id(kind))
+            slot = shared.get(id(plan))
             if slot is None:
-                slot = shared[id(kind)] = len(self._slots)
-                self._slots.append(kind)
+                slot = shared[id(plan)] = len(self._slots)
+                self._slots.append(plan)
             slot_of[row] = slot
         self._slot_of = pa.array(slot_of, pa.int64())
         self._at, self._t = at, t
@@ -141,19 +163,17 @@ class TableCheck:
         judged = iter(decisions)
         at, t = self._at, self._t
         for slot in self._slots:
+            if isinstance(slot, str):
+                allowed.append(False)
+                reasons.append(None)
+                next_at.append(None)
+                errors.append(slot)
+                continue
             if isinstance(slot, int):
                 decision = next(judged)
             else:
-                error = slot if isinstance(slot, str) else slot.error
-                if error is not None or not isinstance(slot, _Kind) or slot.plan is None:
-                    allowed.append(False)
-                    reasons.append(None)
-                    next_at.append(None)
-                    errors.append(error)
-                    continue
-                plan = slot.plan
-                decision = Decision._made(plan.is_open(t), at, t, None, plan.zones,
-                                          plan.policy_ids, plan)
+                decision = Decision._made(slot.is_open(t), at, t, None, slot.zones,
+                                          slot.policy_ids, slot)
             allowed.append(decision.allowed)
             reasons.append([code.value for code in decision.codes])
             next_at.append(decision.next_allowed_at)
@@ -163,15 +183,6 @@ class TableCheck:
                             pa.array(next_at, pa.timestamp("us", tz="UTC")),
                             pa.array(errors, pa.string())], schema=RESULT_SCHEMA)
         return answers.take(self._slot_of)  # Arrow spreads each answer over its rows
-
-
-def _error(fields: dict[str, Any], consumer_id: str) -> str:
-    """The validation error of a row, which names its id."""
-    try:
-        Consumer(**fields, id=consumer_id)
-    except ConsumerError as error:
-        return str(error)
-    raise AssertionError("a kind that does not validate validates with an id")
 
 
 def _is_text(kind: pa.DataType) -> bool:
