@@ -179,3 +179,41 @@ def test_import_callwindow_does_not_load_pyarrow() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "False"
+
+
+# -- BatchScrubber: the function Spark's mapInArrow runs (see docs/scale.md) ------------------
+
+def test_batch_scrubber_streams_batches_with_the_answers_appended() -> None:
+    import pickle
+
+    table = pa.table({"id": ["a", "b", "c"],
+                      "phone": ["+33612345678", "+33612345679", "+12125550123"],
+                      "consent": [True, False, True], "name": ["Ana", "Ben", "Cy"]})
+    scrubber = pickle.loads(pickle.dumps(cw.BatchScrubber(NO_HISTORY, at=MONDAY)))
+    batches = list(scrubber(table.to_batches(max_chunksize=2)))
+    assert [batch.num_rows for batch in batches] == [2, 1]
+    found = pa.Table.from_batches(batches)
+    assert found.column_names == ["id", "phone", "consent", "name", "allowed", "reasons",
+                                  "next_allowed_at", "error"]
+    # A US number under the French preset: 04:30 in New York, refused; France's hours hold
+    # in the consumer's zone, so 10:00 New York (15:00 UTC).
+    assert found.select(["allowed", "reasons", "next_allowed_at"]).to_pylist() == [
+        {"allowed": True, "reasons": [], "next_allowed_at": datetime(2026, 11, 23, 9, 30,
+                                                                      tzinfo=UTC)},
+        {"allowed": False, "reasons": ["consent_required"], "next_allowed_at": None},
+        {"allowed": False, "reasons": ["outside_hours"],
+         "next_allowed_at": datetime(2026, 11, 23, 15, 0, tzinfo=UTC)}]
+    assert found.drop_columns(["id", "phone", "consent", "name"]).to_pylist() == (
+        cw.Engine(NO_HISTORY).check_table(table, MONDAY).to_pylist())
+
+
+def test_batch_scrubber_makes_one_engine_per_process_and_one_instant() -> None:
+    import pickle
+
+    scrubber = cw.BatchScrubber([NO_HISTORY], ledger="memory://")
+    first = pickle.loads(pickle.dumps(scrubber))
+    second = pickle.loads(pickle.dumps(scrubber))
+    assert first._engine() is second._engine()  # two tasks of one worker share it
+    assert first.at == scrubber.at  # fixed where it was made, not where it runs
+    with pytest.raises(TypeError, match="ledger: expected a ledger URL"):
+        cw.BatchScrubber(NO_HISTORY, ledger=cw.ledgers.MemoryLedger())  # type: ignore[arg-type]

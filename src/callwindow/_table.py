@@ -16,19 +16,24 @@ steps and assembles the result; the shells carry the ledger exchanges.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from . import _time
 from ._decision import Decision
 from ._errors import ConsumerError
 from ._judge import Exchange, Judge
-from ._models import Consumer
+from ._models import Consumer, Policy
 from ._plan import Plan
 
-__all__ = ["FIELDS", "RESULT_SCHEMA", "TAG_PREFIX", "TableCheck", "as_table"]
+if TYPE_CHECKING:
+    from ._engine import Engine
+
+__all__ = ["FIELDS", "RESULT_SCHEMA", "TAG_PREFIX", "BatchScrubber", "TableCheck", "as_table"]
 
 #: The ``Consumer`` fields a table may carry as columns (any other column is ignored).
 FIELDS = ("id", "phone", "timezone", "country", "region", "consent")
@@ -199,3 +204,63 @@ def _hashable(value: Any) -> Any:
         return ("\x00dict", *sorted((key, _hashable(item)) for key, item in value.items()))
     return value
 
+
+
+class BatchScrubber:
+    """Judges Arrow record batches as they stream by: Spark's ``mapInArrow`` function.
+
+    ``scrubber(batches)`` yields each batch with ``check_table``'s four
+    columns appended (``allowed``, ``reasons``, ``next_allowed_at``,
+    ``error``; input columns of those names are replaced).  The object
+    pickles (the policies, the ledger URL and the instant travel, not the
+    engine), and each process that runs it makes one ``Engine`` on first use
+    and keeps it: in Spark, one engine per executor's Python worker, however
+    many partitions it runs.  ``at`` (default: the moment the scrubber is
+    made, on the driver) is one instant for the whole list.  With limits or
+    cooldowns, give a shared ledger (``redis://``, ``postgresql://``) that
+    every executor reaches; ``memory://`` holds nothing to count there.
+
+    Args:
+        policy: the policies, as for ``Engine``.
+        ledger: the ledger URL (default ``memory://``).
+        at: the instant every row is judged at.
+    """
+
+    __module__ = "callwindow"
+
+    def __init__(self, policy: Policy | Sequence[Policy], *, ledger: str = "memory://",
+                 at: datetime | str | None = None) -> None:
+        self.policies = (policy,) if isinstance(policy, Policy) else tuple(policy)
+        if not isinstance(ledger, str):
+            raise TypeError(f"ledger: expected a ledger URL (the scrubber travels to other "
+                            f"processes), got {type(ledger).__name__}")
+        self.ledger = ledger
+        if at is None:
+            at = datetime.now(UTC)
+        self.at = _time.as_utc(_time.parse_instant(at, "at") if isinstance(at, str)
+                               else _time.aware(at, "at"))
+
+    def __call__(self, batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        engine = self._engine()
+        for batch in batches:
+            table = pa.Table.from_batches([batch])
+            answers = engine.check_table(table, self.at)
+            for name, column in zip(answers.column_names, answers.columns, strict=True):
+                if name in table.column_names:
+                    table = table.set_column(table.column_names.index(name), name, column)
+                else:
+                    table = table.append_column(name, column)
+            yield from table.to_batches()
+
+    def _engine(self) -> Engine:
+        key = (os.getpid(), self.ledger, tuple(p.model_dump_json() for p in self.policies))
+        engine = _ENGINES.get(key)
+        if engine is None:
+            from ._engine import Engine
+
+            engine = _ENGINES[key] = Engine(list(self.policies), ledger=self.ledger)
+        return engine
+
+
+#: The engines of this process's scrubbers, by process, ledger and policies.
+_ENGINES: dict[tuple[int, str, tuple[str, ...]], Engine] = {}
