@@ -24,8 +24,8 @@ from .ledgers import (
     MemoryLedger,
     as_async_ledger,
     async_ledger_from_url,
+    read_many_async,
 )
-from .ledgers._base import read_many_async
 
 if TYPE_CHECKING:
     import pyarrow

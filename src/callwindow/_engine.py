@@ -18,8 +18,7 @@ from ._errors import InvalidInputError, MissingExtraError
 from ._judge import READ_BATCH, Exchange, Judge, Reply, as_ledger_error, as_outcome, settle
 from ._models import Consumer, Policy
 from ._time import Clock
-from .ledgers import Ledger, MemoryLedger, ledger_from_url
-from .ledgers._base import read_many
+from .ledgers import Ledger, MemoryLedger, ledger_from_url, read_many
 
 if TYPE_CHECKING:
     import pyarrow
