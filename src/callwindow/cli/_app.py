@@ -710,7 +710,7 @@ def scrub_command(input_path: str, preset_ids: tuple[str, ...],
     codes), next_allowed_at (a UTC timestamp) and error (why a row is not a
     valid consumer).
 
-    The list is read, judged and written in chunks (5,000 CSV rows, 50,000
+    The list is read, judged and written in chunks (5,000 CSV rows, 10,000
     Parquet or Arrow rows), each written and flushed before the next is read,
     so any length runs in constant memory.
 

@@ -26,7 +26,7 @@ from ._scrub import ScrubInputError, ScrubStats
 __all__ = ["BATCH_ROWS", "read_batches", "scrub_batches", "writer"]
 
 #: Rows judged per ``check_table`` call (and per Parquet row group written).
-BATCH_ROWS = 50_000
+BATCH_ROWS = 10_000
 def read_batches(path: str, kind: str) -> tuple[Iterator[pa.RecordBatch], int | None]:
     """The record batches of a Parquet or Arrow IPC file, and how many rows it holds."""
     try:
