@@ -290,8 +290,8 @@ class Judge:
         ``_new``: see its comment.
         """
         new = _new
-        scope_key, identity = keys.scopes.get, keys.identity
-        return [new(Constraint, (scope_key(scopes[0], identity), (), since, outcomes, limit))
+        key = keys.key
+        return [new(Constraint, (key(scopes[0]), (), since, outcomes, limit))
                 if len(scopes) == 1
                 else new(Constraint, (*keys.per(scopes), since, outcomes, limit))
                 for scopes, since, outcomes, limit in plan.asks(zones, t)]
