@@ -38,8 +38,11 @@ _SHARD_TAG = re.compile(r"[0-9a-f]{16}")
 
 _SCRIPTS = resources.files(__package__) / "lua"
 _KEEP_INDEX = (_SCRIPTS / "keep_index.lua").read_text()
-#: The Lua scripts, as package data (``lua/*.lua``); keep_index is a helper of two.
-CHECK_AND_RECORD = _KEEP_INDEX + (_SCRIPTS / "check_and_record.lua").read_text()
+_COUNT = (_SCRIPTS / "count.lua").read_text()
+#: The Lua scripts, as package data (``lua/*.lua``); keep_index and count are helpers.
+CHECK_AND_RECORD = (_KEEP_INDEX + _COUNT
+                    + (_SCRIPTS / "check_and_record.lua").read_text())
+READ_MANY = _COUNT + (_SCRIPTS / "read_many.lua").read_text()
 SET_OUTCOME = _KEEP_INDEX + (_SCRIPTS / "set_outcome.lua").read_text()
 FORGET = (_SCRIPTS / "forget.lua").read_text()
 
@@ -75,14 +78,7 @@ class _Layout(KeyedLedger):
         if not constraints and attempt is None:
             return None
         tag = self._tag(subject)
-        if self._sharded:
-            for constraint in constraints:
-                if constraint.key != subject and subject not in constraint.also:
-                    raise LedgerError(
-                        f"Redis ledger {self._where}: a rule that counts attempts per "
-                        f"phone number or per tag, shared between consumers, cannot be "
-                        f"counted with shard_by_subject=True (each consumer's history is "
-                        f"in its own slot); use the default, unsharded layout")
+        self._check_sharding(subject, constraints)
         base = f"{self._prefix}:{{{tag}}}:"
         keys = [base + "k:" + constraint.key for constraint in constraints]
         args: list[str | int] = [base + "a:", len(constraints)]
@@ -108,14 +104,33 @@ class _Layout(KeyedLedger):
             args += constraint.also
         return keys, args
 
-    def _read_calls(self, reads: Sequence[Read]
-                    ) -> list[tuple[list[str], list[str | int]] | None]:
-        """The keys and arguments of the count-only scripts of ``check_many``."""
-        return [self._check_call(subject, constraints, None) for subject, constraints in reads]
+    def _read_call(self, reads: Sequence[Read]) -> tuple[list[str], list[str]]:
+        """The keys and arguments of one read-many script: every read of a batch."""
+        keys: list[str] = []
+        args: list[str] = []
+        for subject, constraints in reads:
+            subject, constraints, _ = self.stored(subject, constraints, None)
+            self._check_sharding(subject, constraints)
+            base = f"{self._prefix}:{{{self._tag(subject)}}}:"
+            keys += [base + "k:" + constraint.key for constraint in constraints]
+            args.append(json.dumps([base + "a:", [
+                [str(c.since), False if c.outcomes is None else sorted(c.outcomes),
+                 list(c.also)] for c in constraints]]))
+        return keys, args
 
-    def _pipelined(self) -> bool:
-        """Whether a batch goes in one pipeline: on one server, yes; on a cluster the
-        scripts go one by one (redis-py's cluster pipelines do not run scripts)."""
+    def _check_sharding(self, subject: str, constraints: Sequence[Constraint]) -> None:
+        if self._sharded:
+            for constraint in constraints:
+                if constraint.key != subject and subject not in constraint.also:
+                    raise LedgerError(
+                        f"Redis ledger {self._where}: a rule that counts attempts per "
+                        f"phone number or per tag, shared between consumers, cannot be "
+                        f"counted with shard_by_subject=True (each consumer's history is "
+                        f"in its own slot); use the default, unsharded layout")
+
+    def _batched(self) -> bool:
+        """Whether a batch is one script: on one server, yes; on a cluster the reads go
+        one by one (one script may touch one slot only, and sharded reads span many)."""
         return not isinstance(self._client, redis.cluster.RedisCluster
                               | redis.asyncio.cluster.RedisCluster)
 
@@ -159,10 +174,9 @@ def _checked(reply: Any) -> tuple[str | None, Matches]:
     return recorded or None, tuple(tuple(map(int, times)) for times in reply[1:])
 
 
-def _read_replies(calls: Sequence[object], replies: Sequence[Any]) -> list[Matches]:
-    """The counts of each read, from the replies of the calls that were made."""
-    found = iter(replies)
-    return [() if call is None else _checked(next(found))[1] for call in calls]
+def _read_replies(reply: Any) -> list[Matches]:
+    """The counts of each read, from the reply of one read-many script."""
+    return [tuple(tuple(map(int, times)) for times in read) for read in reply]
 
 
 class RedisLedger(_Layout):
@@ -211,6 +225,7 @@ class RedisLedger(_Layout):
         super().__init__(secret, prefix, shard_by_subject, _describe(client))
         self._client = client
         self._check = client.register_script(CHECK_AND_RECORD)
+        self._read_many = client.register_script(READ_MANY)
         self._set_outcome = client.register_script(SET_OUTCOME)
         self._forget = client.register_script(FORGET)
 
@@ -223,20 +238,14 @@ class RedisLedger(_Layout):
         return _checked(self._run(self._check, *call))
 
     def check_many(self, reads: Sequence[Read]) -> list[Matches]:
-        """The counts of each read, in order (see ``Ledger``): one pipeline of scripts,
-        so one round trip."""
-        calls = self._read_calls(reads)
-        made = [call for call in calls if call is not None]
-        if not self._pipelined():
-            return _read_replies(calls, [self._run(self._check, *call) for call in made])
-        pipe = self._client.pipeline(transaction=False)
-        for keys, args in made:
-            self._check(keys=keys, args=args, client=pipe)
-        try:
-            replies = pipe.execute() if made else []
-        except (redis.exceptions.RedisError, OSError) as error:
-            raise self._failed(error) from error
-        return _read_replies(calls, replies)
+        """The counts of each read, in order (see ``Ledger``): one script, so one round
+        trip (on a cluster, one script per read)."""
+        if not reads:
+            return []
+        if not self._batched():
+            return [self.check_and_record(subject, constraints, None)[1]
+                    for subject, constraints in reads]
+        return _read_replies(self._run(self._read_many, *self._read_call(reads)))
 
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
@@ -281,6 +290,7 @@ class AsyncRedisLedger(_Layout):
         super().__init__(secret, prefix, shard_by_subject, _describe(client))
         self._client = client
         self._check = client.register_script(CHECK_AND_RECORD)
+        self._read_many = client.register_script(READ_MANY)
         self._set_outcome = client.register_script(SET_OUTCOME)
         self._forget = client.register_script(FORGET)
 
@@ -294,18 +304,12 @@ class AsyncRedisLedger(_Layout):
 
     async def check_many(self, reads: Sequence[Read]) -> list[Matches]:
         """See ``RedisLedger.check_many``."""
-        calls = self._read_calls(reads)
-        made = [call for call in calls if call is not None]
-        if not self._pipelined():
-            return _read_replies(calls, [await self._run(self._check, *call) for call in made])
-        try:
-            async with self._client.pipeline(transaction=False) as pipe:
-                for keys, args in made:
-                    await self._check(keys=keys, args=args, client=pipe)
-                replies = await pipe.execute() if made else []
-        except (redis.exceptions.RedisError, OSError) as error:
-            raise self._failed(error) from error
-        return _read_replies(calls, replies)
+        if not reads:
+            return []
+        if not self._batched():
+            return [(await self.check_and_record(subject, constraints, None))[1]
+                    for subject, constraints in reads]
+        return _read_replies(await self._run(self._read_many, *self._read_call(reads)))
 
     async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""

@@ -6,19 +6,6 @@
 --       keys, the keys.
 -- Returns {new id or '', times of constraint 1, ..., times of constraint n}.
 local prefix, n, new_id = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-local seen = {}  -- attempt id -> {time, outcome, keys JSON, key set} or false (gone)
-
-local function attempt(index, id)
-  local a = seen[id]
-  if a == nil then
-    local f = redis.call('HMGET', prefix .. id, 't', 'o', 'k')
-    if f[1] then a = {f[1], f[2], f[3]} else a = false end
-    seen[id] = a
-  end
-  if a == false then redis.call('ZREM', index, id) end
-  return a
-end
-
 local found, allowed, at = {new_id}, true, 8
 for i = 1, n do
   local since, limit, n_outcomes = ARGV[at], tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
@@ -31,23 +18,7 @@ for i = 1, n do
   local also = {}
   for j = 1, tonumber(ARGV[at]) do also[j] = ARGV[at + j] end
   at = at + 1 + #also
-  local times = {}
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[i], since, '+inf')) do
-    local a = attempt(KEYS[i], id)
-    if a and (outcomes == nil or outcomes[a[2]]) then
-      local counts = true
-      if #also > 0 then
-        if a[4] == nil then
-          a[4] = {}
-          for _, key in ipairs(cjson.decode(a[3])) do a[4][key] = true end
-        end
-        for _, key in ipairs(also) do
-          if not a[4][key] then counts = false; break end
-        end
-      end
-      if counts then times[#times + 1] = a[1] end
-    end
-  end
+  local times = count(prefix, KEYS[i], since, outcomes, also)
   if #times >= limit then allowed = false end
   found[i + 1] = times
 end
