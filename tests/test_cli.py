@@ -699,6 +699,13 @@ def test_scrub_reads_and_writes_the_given_encoding(cli: Any, tmp_path: Path) -> 
         "c-1,+33612345678,yes,Hélène,true,,2026-11-23T09:30:00+00:00")
     assert_one_line_error(cli("scrub", str(source), "--preset", "FR", "-o", str(target),
                               "--encoding", "klingon"), "--encoding 'klingon'")
+    # UTF-16 (Excel's "Unicode text"): a newline is two bytes, so lines decode across.
+    source.write_bytes("id\tphone\tconsent\nc-1\t+33612345678\tyes\n".encode("utf-16"))
+    assert cli("scrub", str(source), "--preset", "FR", "--at", MONDAY, "-o", str(target),
+               "--encoding", "utf-16", "--delimiter", "\t").code == 0
+    assert target.read_bytes().decode("utf-16").splitlines() == [
+        "id\tphone\tconsent\tallowed\treasons\tnext_allowed_at",
+        "c-1\t+33612345678\tyes\ttrue\t\t2026-11-23T09:30:00+00:00"]
 
 
 def test_scrub_progress_off_a_terminal_is_plain_lines(cli: Any, tmp_path: Path) -> None:

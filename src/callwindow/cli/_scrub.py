@@ -99,29 +99,42 @@ def count_bytes(lines: Iterable[bytes], counter: list[int], source: str,
                 encoding: str = "utf-8") -> Iterator[str]:
     """Decode ``lines`` from ``encoding``, adding their length to ``counter[0]``.
 
-    A UTF-8 byte order mark is dropped.  The decoder is incremental, so an
-    encoding whose characters span a newline byte (UTF-16) decodes whole.
+    A UTF-8 byte order mark is dropped.  Each line is decoded on its own when
+    the encoding writes a newline as the byte ``\\n`` (UTF-8, Latin-1, cp1252:
+    the fast path); otherwise (UTF-16) through an incremental decoder, since a
+    character may span a newline byte.
     """
     name = codecs.lookup(encoding).name
-    decoder = codecs.getincrementaldecoder("utf-8-sig" if name == "utf-8" else name)()
     shown = "UTF-8" if name == "utf-8" else encoding
-    number = 0
+    if "\n".encode(name) != b"\n":
+        yield from _decoded_across_lines(lines, counter, source, name, shown)
+        return
     for number, line in enumerate(lines, start=1):
         counter[0] += len(line)
         try:
-            text = decoder.decode(line)
+            yield line.decode("utf-8-sig" if number == 1 and name == "utf-8" else name)
         except UnicodeDecodeError as error:
             raise ScrubInputError(f"{source}: line {number} is not {shown} text "
                                   f"(byte {error.start + 1})") from None
-        if text:
-            yield text
+
+
+def _decoded_across_lines(lines: Iterable[bytes], counter: list[int], source: str,
+                          name: str, shown: str) -> Iterator[str]:
+    """The text of ``lines`` cut again at its own newlines (what the CSV reader needs)."""
+    decoder = codecs.getincrementaldecoder(name)()
+    number, pending = 0, ""
     try:
-        rest = decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        raise ScrubInputError(f"{source}: line {number} ends within a character "
-                              f"(not {shown} text)") from None
-    if rest:
-        yield rest
+        for number, line in enumerate(lines, start=1):  # noqa: B007 - reported below
+            counter[0] += len(line)
+            *complete, pending = (pending + decoder.decode(line)).split("\n")
+            for text in complete:
+                yield text + "\n"
+        pending += decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        raise ScrubInputError(f"{source}: line {number} is not {shown} text "
+                              f"(byte {error.start + 1})") from None
+    if pending:
+        yield pending
 
 
 class _Columns:
