@@ -54,6 +54,11 @@ class BlockingLedger:
                          attempt: Attempt | None) -> tuple[str | None, Matches]:
         return self._loop.run(self.ledger.check_and_record(subject, constraints, attempt))
 
+    def check_many(self, reads: Sequence[tuple[str, Sequence[Constraint]]]) -> list[Matches]:
+        batch: Any = self.ledger.check_many  # type: ignore[attr-defined]  # every built-in has it
+        found: list[Matches] = self._loop.run(batch(reads))
+        return found
+
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         return self._loop.run(self.ledger.set_outcome(attempt_id, outcome, retention))
 
@@ -91,6 +96,9 @@ class BlockingEngine:
 
     def check_many(self, *args: Any, **kwargs: Any) -> list[cw.Decision]:
         return self._loop.run(self.engine.check_many(*args, **kwargs))
+
+    def check_table(self, *args: Any, **kwargs: Any) -> Any:
+        return self._loop.run(self.engine.check_table(*args, **kwargs))
 
     def next_allowed_at(self, *args: Any, **kwargs: Any) -> Any:
         return self._loop.run(self.engine.next_allowed_at(*args, **kwargs))

@@ -20,7 +20,7 @@ import sys
 import sysconfig
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -674,3 +674,97 @@ def test_validate_and_scrub_run_as_a_user_runs_them(tmp_path: Path) -> None:
     assert rows[0]["allowed"] == "false"
     assert "consent_required" in rows[0]["reasons"]
     assert rows[1]["allowed"] == "false"
+
+
+def test_scrub_writes_with_the_input_delimiter(cli: Any, tmp_path: Path) -> None:
+    source = tmp_path / "semicolons.csv"
+    source.write_text("id;phone;consent;note\nc-1;+33612345678;yes;a, b\n", encoding="utf-8")
+    target = tmp_path / "out.csv"
+    assert cli("scrub", str(source), "--preset", "FR", "--at", MONDAY, "-o", str(target),
+               "--delimiter", ";").code == 0
+    assert target.read_text(encoding="utf-8") == (
+        "id;phone;consent;note;allowed;reasons;next_allowed_at\n"
+        "c-1;+33612345678;yes;a, b;true;;2026-11-23T09:30:00+00:00\n")
+
+
+def test_scrub_reads_and_writes_the_given_encoding(cli: Any, tmp_path: Path) -> None:
+    source = tmp_path / "excel.csv"
+    source.write_bytes("id,phone,consent,name\nc-1,+33612345678,yes,Hélène\n".encode("latin-1"))
+    target = tmp_path / "out.csv"
+    assert_one_line_error(cli("scrub", str(source), "--preset", "FR", "-o", str(target)),
+                          "line 2 is not UTF-8")
+    assert cli("scrub", str(source), "--preset", "FR", "--at", MONDAY, "-o", str(target),
+               "--encoding", "latin-1").code == 0
+    assert target.read_bytes().decode("latin-1").splitlines()[1] == (
+        "c-1,+33612345678,yes,Hélène,true,,2026-11-23T09:30:00+00:00")
+    assert_one_line_error(cli("scrub", str(source), "--preset", "FR", "-o", str(target),
+                              "--encoding", "klingon"), "--encoding 'klingon'")
+    # UTF-16 (Excel's "Unicode text"): a newline is two bytes, so lines decode across.
+    source.write_bytes("id\tphone\tconsent\nc-1\t+33612345678\tyes\n".encode("utf-16"))
+    assert cli("scrub", str(source), "--preset", "FR", "--at", MONDAY, "-o", str(target),
+               "--encoding", "utf-16", "--delimiter", "\t").code == 0
+    assert target.read_bytes().decode("utf-16").splitlines() == [
+        "id\tphone\tconsent\tallowed\treasons\tnext_allowed_at",
+        "c-1\t+33612345678\tyes\ttrue\t\t2026-11-23T09:30:00+00:00"]
+
+
+def test_scrub_progress_off_a_terminal_is_plain_lines(cli: Any, tmp_path: Path) -> None:
+    source = tmp_path / "contacts.csv"
+    source.write_text(CONTACTS, encoding="utf-8")
+    result = cli("scrub", str(source), "--preset", "FR", "--at", MONDAY, "-o",
+                 str(tmp_path / "out.csv"), "--progress")
+    assert result.code == 0
+    # stderr is captured here, not a terminal: a line after the first chunk, no blank line.
+    assert result.err.splitlines() == [
+        "scrubbing: 7 rows (100%)",
+        f"scrubbed 7 rows at 2026-11-23T09:30:00+00:00: 1 allowed, 2 refused, 4 invalid -> "
+        f"{tmp_path / 'out.csv'}"]
+
+
+def test_scrub_flushes_each_chunk() -> None:
+    class Flushes(io.StringIO):
+        flushed: ClassVar[list[int]] = []
+
+        def flush(self) -> None:
+            self.flushed.append(self.getvalue().count("\n"))
+
+    lines = ["id,phone\n", *(f"c-{i},+3361234567{i}\n" for i in range(5))]
+    scrub(lines, Flushes(), cw.Engine(cw.presets.get("FR")), datetime.fromisoformat(MONDAY),
+          chunk_rows=2)
+    assert Flushes.flushed == [3, 5, 6]  # header and two rows, two more, the last one
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".arrow"])
+def test_scrub_columnar_files_in_the_same_format(cli: Any, tmp_path: Path,
+                                                 suffix: str) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    table = pa.table({"id": ["c-1", "c-2", "c-3"],
+                      "phone": ["+33612345678", "+33612345679", "+33612345680"],
+                      "timezone": [None, None, "Mars/Base"],
+                      "consent": [True, False, True], "name": ["Ana", "Ben", "Cy"]})
+    source, target = tmp_path / f"list{suffix}", tmp_path / f"out{suffix}"
+    if suffix == ".parquet":
+        pq.write_table(table, source)
+    else:
+        with pa.ipc.new_file(str(source), table.schema) as sink:
+            sink.write_table(table)
+    result = cli("scrub", str(source), "--preset", "FR", "--at", MONDAY, "-o", str(target),
+                 "--json")
+    assert result.code == 0, result
+    assert result.json()["rows"] == 3
+    assert (result.json()["allowed"], result.json()["refused"], result.json()["invalid"]) == (
+        1, 1, 1)
+    found = (pq.read_table(target) if suffix == ".parquet"
+             else pa.ipc.open_file(str(target)).read_all())
+    assert found.column_names == ["id", "phone", "timezone", "consent", "name", "allowed",
+                                  "reasons", "next_allowed_at", "error"]
+    rows = found.to_pylist()
+    assert [row["name"] for row in rows] == ["Ana", "Ben", "Cy"]
+    assert [(row["allowed"], row["reasons"]) for row in rows] == [
+        (True, []), (False, ["consent_required"]), (False, None)]
+    assert rows[0]["next_allowed_at"] == datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+    assert "timezone: unknown time zone 'Mars/Base'" in rows[2]["error"]
+    assert_one_line_error(cli("scrub", str(source), "--preset", "FR", "-o",
+                              str(tmp_path / "out.csv")), "same format as the input")

@@ -107,6 +107,22 @@ def test_same_answers_on_a_cluster(cluster_node: RedisServer, sharded: bool) -> 
         cluster.close()
 
 
+@pytest.mark.parametrize("sharded", [False, True], ids=["one-slot", "by-subject"])
+def test_check_many_on_a_cluster_reads_one_by_one(cluster_node: RedisServer,
+                                                  sharded: bool) -> None:
+    cluster = redis.cluster.RedisCluster(host="127.0.0.1", port=cluster_node.port)
+    try:
+        cluster.flushall()
+        tested = RedisLedger(cluster, shard_by_subject=sharded)
+        tested.check_and_record("c:1", [], Attempt(T0, "pending", ("c:1",), 60))
+        tested.check_and_record("c:2", [], Attempt(T0 + 1, "refusal", ("c:2",), 60))
+        reads = [("c:1", [Constraint("c:1", (), T0, None, 5)]), ("c:3", []),
+                 ("c:2", [Constraint("c:2", (), T0, frozenset({"refusal"}), 5)])]
+        assert tested.check_many(reads) == [((T0,),), (), ((T0 + 1,),)]
+    finally:
+        cluster.close()
+
+
 # --------------------------------------------------------------------------
 # One round trip, TTLs, housekeeping
 # --------------------------------------------------------------------------
@@ -115,6 +131,21 @@ def test_same_answers_on_a_cluster(cluster_node: RedisServer, sharded: bool) -> 
 def _evalsha_calls(client: redis.Redis) -> int:
     stats: dict[str, Any] = client.info("commandstats")
     return int(stats.get("cmdstat_evalsha", {}).get("calls", 0))
+
+
+def test_one_script_per_batch_of_reads(server: RedisServer, client: redis.Redis) -> None:
+    tested = RedisLedger(redis.Redis.from_url(server.url), prefix="batch")
+    tested.check_and_record("c:1", [], Attempt(T0, "pending", ("c:1", "t:1:d=A"), 60))
+    reads = [(f"c:{n}", [Constraint(f"c:{n}", (), T0, None, 5),
+                         Constraint(f"c:{n}", ("t:1:d=A",), T0, frozenset({"pending"}), 5)])
+             for n in range(1, 401)]
+    tested.check_many(reads[:1])  # loads the script
+    before = _evalsha_calls(client)
+    found = tested.check_many(reads)
+    assert _evalsha_calls(client) == before + 1
+    assert found[0] == ((T0,), (T0,))
+    assert found[1:] == [((), ())] * 399
+    tested.close()
 
 
 def test_one_round_trip_per_check_and_record(server: RedisServer, client: redis.Redis,

@@ -32,12 +32,14 @@ if TYPE_CHECKING:
         LimitRule,
         Policy,
     )
+    from ._table import BatchScrubber
     from ._time import Clock, SystemClock
     from .ledgers import Ledger, ledger_from_url
 
 __all__ = [
     "AppliesTo",
     "AsyncEngine",
+    "BatchScrubber",
     "Blackout",
     "CallWindowError",
     "Clock",
@@ -74,6 +76,7 @@ _HOMES = {
     "ledgers": None, "presets": None,
     "Decision": "_decision", "Reason": "_decision",
     "AsyncEngine": "_async_engine", "Engine": "_engine",
+    "BatchScrubber": "_table",  # needs pyarrow (the arrow extra)
     "Clock": "_time", "SystemClock": "_time",
     "Outcome": "_enums", "ReasonCode": "_enums",
     **dict.fromkeys(("CallWindowError", "ConsumerError", "InvalidInputError", "LedgerError",

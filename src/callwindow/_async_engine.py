@@ -9,15 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from . import _time
 from ._decision import Decision
-from ._engine import check_attempt_id, subjects_of, unknown_attempt
+from ._engine import check_attempt_id, subjects_of, table_check, unknown_attempt
 from ._enums import Outcome
-from ._judge import Exchange, Judge, Shell, as_ledger_error, as_outcome
+from ._judge import (
+    READ_BATCH,
+    Exchange,
+    Judge,
+    Reply,
+    Shell,
+    as_ledger_error,
+    as_outcome,
+    settle,
+)
 from ._models import Consumer, Policy
-from ._observe import DEBUG, Observer, OnDecision, debugging
+from ._observe import DEBUG, Observer, OnDecision, debugging, keys_of
 from ._time import Clock
 from .ledgers import (
     AsyncLedger,
@@ -25,7 +34,11 @@ from .ledgers import (
     MemoryLedger,
     as_async_ledger,
     async_ledger_from_url,
+    read_many_async,
 )
+
+if TYPE_CHECKING:
+    import pyarrow
 
 __all__ = ["AsyncEngine"]
 
@@ -82,8 +95,16 @@ class AsyncEngine(Shell):
                          at: datetime | str | None = None) -> list[Decision]:
         """See ``Engine.check_many``."""
         moment = _time.as_utc(self._judge.instant(at, "at"))
-        steps = self._judge.decide_many(list(consumers), moment, _time.to_us(moment))
-        return [await self._observed(await self._run(step)) for step in steps]
+        decisions = await self._settle(self._judge.decide_many(list(consumers), moment,
+                                                               _time.to_us(moment)))
+        return [await self._observed(decision) for decision in decisions]
+
+    async def check_table(self, table: Any, at: datetime | str | None = None
+                          ) -> pyarrow.Table:
+        """See ``Engine.check_table``."""
+        moment = _time.as_utc(self._judge.instant(at, "at"))
+        check = table_check()(self._judge, table, moment, _time.to_us(moment))
+        return check.result(await self._settle(check.steps))
 
     async def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
                               ) -> datetime | None:
@@ -153,6 +174,34 @@ class AsyncEngine(Shell):
                     observer.ledger_answered()
                 step = step.finish(reply)
         return step
+
+
+    async def _settle(self, steps: list[_T | Exchange[_T]]) -> list[_T]:
+        """See ``Engine._settle``."""
+        rounds = settle(steps)
+        try:
+            exchanges = next(rounds)
+            while True:
+                exchanges = rounds.send(await self._read_many(exchanges))
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+    async def _read_many(self, exchanges: Sequence[Exchange[_T]]) -> list[Reply]:
+        replies: list[Reply] = []
+        for start in range(0, len(exchanges), READ_BATCH):
+            batch = exchanges[start:start + READ_BATCH]
+            try:
+                found = await read_many_async(self.ledger, [(step.subject, step.constraints)
+                                                            for step in batch])
+            except Exception as error:  # any failure of the store refuses the calls
+                failure = as_ledger_error(error)
+                self._observer.ledger_failed(failure, keys_of(batch))
+                replies += [failure] * len(batch)
+            else:
+                if self._observer.ledger_trouble.failing:
+                    self._observer.ledger_answered()
+                replies += [(None, matches) for matches in found]
+        return replies
 
     async def _call(self, call: Callable[[], Coroutine[Any, Any, _T]], keys: Sequence[str]
                     ) -> _T:

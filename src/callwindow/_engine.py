@@ -10,17 +10,31 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from . import _time
 from ._decision import Decision
 from ._enums import Outcome
-from ._errors import InvalidInputError
-from ._judge import Exchange, Judge, Shell, as_ledger_error, as_outcome
+from ._errors import InvalidInputError, MissingExtraError
+from ._judge import (
+    READ_BATCH,
+    Exchange,
+    Judge,
+    Reply,
+    Shell,
+    as_ledger_error,
+    as_outcome,
+    settle,
+)
 from ._models import Consumer, Policy
-from ._observe import DEBUG, Observer, OnDecision, debugging
+from ._observe import DEBUG, Observer, OnDecision, debugging, keys_of
 from ._time import Clock
-from .ledgers import Ledger, MemoryLedger, ledger_from_url
+from .ledgers import Ledger, MemoryLedger, ledger_from_url, read_many
+
+if TYPE_CHECKING:
+    import pyarrow
+
+    from ._table import TableCheck
 
 __all__ = ["Engine", "check_attempt_id", "subjects_of", "unknown_attempt"]
 
@@ -148,15 +162,36 @@ class Engine(Shell):
         """``check`` for many consumers at one instant, in order (for list scrubbing).
 
         Consumers that share candidate zones, region and consent share one
-        evaluation, so a list costs little more than its distinct kinds.
+        evaluation, so a list costs little more than its distinct kinds.  With
+        limits or cooldowns, the histories are read in one ledger round trip
+        per 1,000 consumers (the ledger's ``check_many``).
         """
         moment = _time.as_utc(self._judge.instant(at, "at"))
-        steps = self._judge.decide_many(list(consumers), moment, _time.to_us(moment))
-        decisions = [self._run(step) for step in steps]
+        decisions = self._settle(self._judge.decide_many(list(consumers), moment,
+                                                         _time.to_us(moment)))
         if self._observing:
             for decision in decisions:
                 self._observer.decided(decision)
         return decisions
+
+    def check_table(self, table: Any, at: datetime | str | None = None) -> pyarrow.Table:
+        """``check_many`` for a table of consumers: a ``pyarrow.Table`` in, one out.
+
+        ``table`` is a ``pyarrow.Table`` (or a record batch, a pandas or polars
+        DataFrame, a DuckDB result: anything ``pyarrow.table`` converts) whose
+        columns are ``Consumer`` fields: ``id``, ``phone``, ``timezone`` (a
+        zone or a list of zones), ``country``, ``region``, ``consent``, and
+        ``tags.<name>`` per tag; a null cell is a field not given, any other
+        column is ignored.  Returns, row for row, ``allowed`` (bool),
+        ``reasons`` (the reason codes), ``next_allowed_at`` (timestamp, UTC)
+        and ``error``: why the row is not a valid ``Consumer`` (then refused,
+        with null reasons), else null.  The answers are ``check_many``'s;
+        rows that differ only by id are validated, planned and (without limits
+        or cooldowns) judged once.  Needs the ``arrow`` extra (pyarrow).
+        """
+        moment = _time.as_utc(self._judge.instant(at, "at"))
+        check = table_check()(self._judge, table, moment, _time.to_us(moment))
+        return check.result(self._settle(check.steps))
 
     def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
                         ) -> datetime | None:
@@ -244,6 +279,34 @@ class Engine(Shell):
                 step = step.finish(reply)
         return step
 
+
+    def _settle(self, steps: list[_T | Exchange[_T]]) -> list[_T]:
+        """Carry the judge's read-only exchanges to the ledger in batches (see ``settle``)."""
+        rounds = settle(steps)
+        try:
+            exchanges = next(rounds)
+            while True:
+                exchanges = rounds.send(self._read_many(exchanges))
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+    def _read_many(self, exchanges: Sequence[Exchange[_T]]) -> list[Reply]:
+        replies: list[Reply] = []
+        for start in range(0, len(exchanges), READ_BATCH):
+            batch = exchanges[start:start + READ_BATCH]
+            try:
+                found = read_many(self.ledger, [(step.subject, step.constraints)
+                                                for step in batch])
+            except Exception as error:  # any failure of the store refuses the calls
+                failure = as_ledger_error(error)
+                self._observer.ledger_failed(failure, keys_of(batch))
+                replies += [failure] * len(batch)
+            else:
+                if self._observer.ledger_trouble.failing:
+                    self._observer.ledger_answered()
+                replies += [(None, matches) for matches in found]
+        return replies
+
     def _call(self, call: Callable[[], _T], keys: Sequence[str]) -> _T:
         """A housekeeping call to the ledger (``keys``: what to clear from a failure's text)."""
         try:
@@ -257,6 +320,16 @@ class Engine(Shell):
         if self._observer.ledger_trouble.failing:
             self._observer.ledger_answered()
         return result
+
+
+def table_check() -> type[TableCheck]:
+    """The columnar path's ``TableCheck``, loaded on first use (pyarrow is an extra)."""
+    try:
+        from ._table import TableCheck
+    except ModuleNotFoundError as error:
+        raise MissingExtraError(f"check_table needs the {error.name!r} package: "
+                                f"pip install 'callwindow[arrow]'", extra="arrow") from None
+    return TableCheck
 
 
 def check_attempt_id(attempt_id: object) -> None:

@@ -17,7 +17,7 @@ counted the rules in force now), which reads once more.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from datetime import datetime
 from typing import Generic, Literal, NamedTuple, TypeAlias, TypeVar
 from zoneinfo import ZoneInfo
@@ -40,7 +40,8 @@ from ._plan import Plan, Planner
 from ._search import first_allowed, history_windows
 from ._time import US, Clock, SystemClock, from_us
 
-__all__ = ["Exchange", "Judge", "Reply", "Shell", "as_ledger_error", "as_outcome"]
+__all__ = ["READ_BATCH", "Exchange", "Judge", "Reply", "Shell", "as_ledger_error", "as_outcome",
+           "settle"]
 
 _T = TypeVar("_T")
 _PENDING = Outcome.PENDING.value
@@ -51,6 +52,9 @@ _new = tuple.__new__
 
 #: What a ledger answered: the new attempt's id and the counts, or how it failed.
 Reply: TypeAlias = "tuple[str | None, tuple[tuple[int, ...], ...]] | LedgerError"
+#: Read-only exchanges a shell sends to the ledger in one ``check_many`` call, at most
+#: (a round trip per 1,000 rows costs little, and keeps each request and reply small).
+READ_BATCH = 1000
 
 
 class Exchange(NamedTuple, Generic[_T]):
@@ -64,6 +68,24 @@ class Exchange(NamedTuple, Generic[_T]):
     constraints: Sequence[Constraint]
     attempt: Attempt | None
     finish: Callable[[Reply], _T | Exchange[_T]]
+
+
+def settle(steps: list[_T | Exchange[_T]]
+           ) -> Generator[list[Exchange[_T]], list[Reply], list[_T]]:
+    """Finish many steps together: yields the read-only exchanges still pending, all
+    at once, and takes their replies in order, until every step has its result.
+
+    A shell sends each yielded list to the ledger in batches (``check_many``),
+    so a list costs one round trip per batch, not one per consumer.
+    """
+    while True:
+        pending = [index for index, step in enumerate(steps) if isinstance(step, Exchange)]
+        if not pending:
+            return steps  # type: ignore[return-value]  # no Exchange is left
+        exchanges: list[Exchange[_T]] = [steps[index] for index in pending]  # type: ignore[misc]
+        replies = yield exchanges
+        for index, exchange, reply in zip(pending, exchanges, replies, strict=True):
+            steps[index] = exchange.finish(reply)
 
 
 class _Refusal:
@@ -202,9 +224,9 @@ class Judge:
             return self._explain(consumer, plan, keys, at, t)
         # What each rule in force asks of this consumer's history.  Inlined, and
         # ``_new``, because this is the hot path of every acquire (measured).
-        scope_key, identity = keys.scopes.get, keys.identity
+        key = keys.key  # a number is parsed only when a rule counts per phone
         constraints = [
-            _new(Constraint, (scope_key(scopes[0], identity), (), since, outcomes, limit))
+            _new(Constraint, (key(scopes[0]), (), since, outcomes, limit))
             if len(scopes) == 1 else _new(Constraint, (*keys.per(scopes), since, outcomes, limit))
             for scopes, since, outcomes, limit in plan.asks(zones, t)]
         attempt = None

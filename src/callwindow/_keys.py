@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 __all__ = ["LedgerKeys", "tag_key"]
 
@@ -17,34 +17,64 @@ class LedgerKeys:
     attempts together, which is never less strict than the rule.
     """
 
-    __slots__ = ("_per", "identity", "keys", "scopes", "subjects")
+    __slots__ = ("_e164", "_named", "_per", "_scopes", "identity")
 
-    def __init__(self, consumer_id: str | None, e164: str | None,
+    def __init__(self, consumer_id: str | None, e164: str | Callable[[], str | None] | None,
                  tags: Mapping[str, str]) -> None:
-        scopes: dict[str, str] = {}
+        # The number is worked out (parsed by phonenumbers: most of the cost of a
+        # consumer's keys) only when asked for: a rule counting per phone, an attempt
+        # recorded, an erasure.  A scrub whose rules count per consumer never needs it.
+        if not consumer_id:
+            e164 = e164() if callable(e164) else e164
+            if not e164:
+                raise ValueError("consumer: limits and cooldowns count attempts per person; "
+                                 "give the consumer an id or a phone number that parses")
+        self._e164 = e164
+        self.identity = "c:" + consumer_id if consumer_id else "p:" + str(e164)
+        #: Every scope's key but the phone's.
+        self._named: dict[str, str] = {"tag:" + name: tag_key(name, value)
+                                       for name, value in tags.items()}
         if consumer_id:
-            scopes["consumer"] = "c:" + consumer_id
-        if e164:
-            scopes["phone"] = "p:" + e164
-        if not scopes:
-            raise ValueError("consumer: limits and cooldowns count attempts per person; "
-                             "give the consumer an id or a phone number that parses")
-        self.subjects: tuple[str, ...] = tuple(scopes.values())
-        for name, value in tags.items():
-            scopes["tag:" + name] = tag_key(name, value)
-        self.scopes = scopes
-        self.identity = self.subjects[0]
-        self.keys: tuple[str, ...] = tuple(scopes.values())
+            self._named["consumer"] = self.identity
+        self._scopes: dict[str, str] | None = None
         self._per: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] | None = None
+
+    @property
+    def scopes(self) -> dict[str, str]:
+        """Each scope's key: ``consumer``, ``phone`` (a number that parses), ``tag:<name>``."""
+        scopes = self._scopes
+        if scopes is None:
+            e164 = self._e164() if callable(self._e164) else self._e164
+            scopes = {}
+            if "consumer" in self._named:
+                scopes["consumer"] = self._named["consumer"]
+            if e164:
+                scopes["phone"] = "p:" + e164
+            scopes.update((name, key) for name, key in self._named.items()
+                          if name != "consumer")
+            self._scopes = scopes
+        return scopes
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """The consumer's own keys: their id's, their number's."""
+        return tuple(key for scope, key in self.scopes.items() if not scope.startswith("tag:"))
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every key an attempt of theirs is recorded under."""
+        return tuple(self.scopes.values())
 
     def key(self, scope: str) -> str:
         """The key of one scope (``consumer``, ``phone``, ``tag:<name>``)."""
-        return self.scopes.get(scope, self.identity)
+        if scope == "phone":
+            return self.scopes.get(scope, self.identity)
+        return self._named.get(scope, self.identity)
 
     def per(self, scopes: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
         """The key to count by for a rule ``per`` these scopes, and the keys to match too."""
         if len(scopes) == 1:  # most rules; measured: a third of a first acquire's cost
-            return self.scopes.get(scopes[0], self.identity), ()
+            return self.key(scopes[0]), ()
         if self._per is None:
             self._per = {}
         found = self._per.get(scopes)

@@ -1033,7 +1033,8 @@ class Consumer(_Frozen):
         Raises ``ValueError`` when there is nothing to count by (no id, and no
         number that parses).
         """
-        return LedgerKeys(self.id, self.e164, self.tags)
+        # The number lazily: see LedgerKeys (e164 is read, so parsed, on first use).
+        return LedgerKeys(self.id, lambda: self.e164, self.tags)
 
     @_memo
     def plan_key(self) -> tuple[str, str | None, bool | Consent]:

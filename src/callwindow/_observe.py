@@ -35,7 +35,7 @@ from ._decision import Decision
 from ._errors import InvalidInputError, LedgerError
 from ._judge import Exchange
 
-__all__ = ["DEBUG", "Observer", "OnDecision", "debugging", "logger"]
+__all__ = ["DEBUG", "Observer", "OnDecision", "debugging", "keys_of", "logger"]
 
 logger = logging.getLogger("callwindow")
 DEBUG = logging.DEBUG
@@ -202,6 +202,11 @@ def _keys_of(exchange: Exchange[Any]) -> list[str]:
     if exchange.attempt is not None:
         keys += exchange.attempt.keys
     return keys
+
+
+def keys_of(exchanges: Sequence[Exchange[Any]]) -> list[str]:
+    """Every key a batch of exchanges names (to clear from a failure's text)."""
+    return [key for exchange in exchanges for key in _keys_of(exchange)]
 
 
 def _cleared(text: str, keys: Sequence[str]) -> str:

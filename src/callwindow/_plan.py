@@ -43,8 +43,9 @@ class Plan:
     that calendar's bound method, so the hot path pays no extra call.
     """
 
-    __slots__ = ("_always", "_clocked", "_kept", "_last", "calendars", "candidates", "consent",
-                 "digests", "evidence", "is_open", "policy_ids", "refusals", "rules", "zones")
+    __slots__ = ("_always", "_clocked", "_kept", "_last", "_last_asks", "calendars",
+                 "candidates", "consent", "digests", "evidence", "is_open", "policy_ids",
+                 "refusals", "rules", "zones")
 
     def __init__(self, zones: tuple[str, ...], calendars: tuple[ZoneCalendar | ConsentGate, ...],
                  refusals: tuple[Reason, ...], policies: Sequence[Policy],
@@ -64,6 +65,7 @@ class Plan:
         self._always = all(rule.always for rule in rules)  # no effective dates
         self._last: tuple[int, tuple[tuple[Reason, ...], datetime | None]] | None = None
         self._kept: dict[int, tuple[int, tuple[Ask, ...], tuple[Ask, ...]] | None] = {}
+        self._last_asks: tuple[int, tuple[str, ...], tuple[Ask, ...]] | None = None
 
     def reasons(self, t: int) -> tuple[Reason, ...]:
         """Every reason the calendars and fixed refusals give at ``t``."""
@@ -98,8 +100,18 @@ class Plan:
         change their answer only at local midnights, so the answers are kept
         per UTC hour (with the one instant in the hour where they change);
         rolling rules are worked out on every call.  Measured: this keeps
-        building a consumer's questions to a tenth of an acquire.
+        building a consumer's questions to a tenth of an acquire.  The last
+        answer is kept too: a list scrub asks for many consumers of one kind
+        at one instant (with effective dates, nothing else is kept).
         """
+        last = self._last_asks
+        if last is not None and last[0] == t and last[1] == zones:
+            return last[2]
+        found = self._asks_at(zones, t)
+        self._last_asks = (t, zones, found)
+        return found
+
+    def _asks_at(self, zones: tuple[str, ...], t: int) -> tuple[Ask, ...]:
         rules = self.rules
         if not zones and any(rule.by_dates and not rule.fixed_zones for rule in rules):
             # No zone known: such rules count a rolling window (EXTREME_ZONES).

@@ -8,12 +8,14 @@ output is for people (rich).
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, ClassVar, TypeVar
@@ -35,7 +37,14 @@ from .._errors import CallWindowError, ConsumerError, NaiveDatetimeError, Policy
 from .._models import Consumer, Policy
 from ._complete import complete_files, complete_preset_ids
 from ._config import config_command, config_option
-from ._scrub import ScrubStats, count_bytes, history_free, scrub, validation_message
+from ._scrub import (
+    ScrubStats,
+    count_bytes,
+    file_format,
+    history_free,
+    scrub,
+    validation_message,
+)
 
 __all__ = ["cli", "run"]
 
@@ -652,7 +661,7 @@ def validate(file: str, as_json: bool) -> int:
 
 
 @contextmanager
-def _output(path: str) -> Iterator[IO[str]]:
+def _output(path: str, encoding: str = "utf-8", *, binary: bool = False) -> Iterator[Any]:
     """stdout for ``-``; otherwise a file written whole or not at all (renamed at the end)."""
     if path == "-":
         yield sys.stdout
@@ -668,7 +677,8 @@ def _output(path: str) -> Iterator[IO[str]]:
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
                                          dir=target.parent)
     try:
-        with open(handle, "w", encoding="utf-8", newline="") as out:
+        with (open(handle, "wb") if binary
+              else open(handle, "w", encoding=encoding, newline="")) as out:
             yield out
         os.replace(temporary, target)
     except BaseException:
@@ -676,71 +686,90 @@ def _output(path: str) -> Iterator[IO[str]]:
         raise
 
 
-@cli.command("scrub", short_help="Judge every contact of a CSV list, streaming.")
-@click.argument("input_path", metavar="INPUT.csv")
+@cli.command("scrub", short_help="Judge every contact of a list (CSV, Parquet, Arrow), streaming.")
+@click.argument("input_path", metavar="INPUT")
 @_policy_options
-@click.option("-o", "--output", required=True, metavar="OUTPUT.csv",
-              help="Where to write the scrubbed list ('-' for stdout).")
+@click.option("-o", "--output", required=True, metavar="OUTPUT",
+              help="Where to write the scrubbed list ('-' for stdout), in the input's format.")
 @click.option("--at", metavar="ISO", help="The instant to judge every row at, ISO-8601 with "
               "an offset (default: now, once for the whole list).")
 @click.option("--ledger", default="memory://", show_default=True, metavar="URL",
               help="The shared attempt ledger, so that limits and cooldowns count past "
                    "attempts (read-only here). The default holds none.")
 @click.option("--delimiter", default=",", show_default=True, metavar="CHAR",
-              help="The field separator of the input (and output).")
+              help="The field separator of a CSV input, and of its output.")
+@click.option("--encoding", default="utf-8", show_default=True, metavar="NAME",
+              help="The text encoding of a CSV input, and of its output file "
+                   "(e.g. latin-1, cp1252 for a file from Excel).")
 @click.option("--progress/--no-progress", default=None,
-              help="A progress bar on stderr (default: when stderr is a terminal).")
+              help="Show progress on stderr: a bar on a terminal, else a plain line every "
+                   "few seconds (default: a bar when stderr is a terminal, else nothing).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary (rows, allowed, refused, invalid) as JSON on stdout.")
 def scrub_command(input_path: str, preset_ids: tuple[str, ...],
                   policy_files: tuple[str, ...], output: str, at: str | None, ledger: str,
-                  delimiter: str, progress: bool | None, as_json: bool) -> int:
-    """Judge every contact of a CSV list; write the rows with the decision added.
+                  delimiter: str, encoding: str, progress: bool | None, as_json: bool) -> int:
+    """Judge every contact of a list; write the rows with the decision added.
 
-    INPUT.csv ('-' for stdin) needs the columns id and phone; optional:
-    timezone (several separated by ';' or '|'), region, country, consent
-    (true/false, 1/0, yes/no), consent_given (when a dated consent was given,
-    ISO-8601 with an offset; it replaces consent) and tag:NAME columns (tags
-    that limits count by). Each row is judged by the policies that govern its
-    place (a mixed list: --preset FR --preset US). Every other column is
-    kept as it is. The output has the same rows in the same order plus
-    allowed (true/false), reasons (the reason codes, joined by ';') and
-    next_allowed_at (UTC). A row that cannot be judged is
-    refused with the reason "invalid_row: <why>" and the run goes on.
+    INPUT is a CSV file ('-' for stdin), or, with pyarrow installed (the
+    arrow extra), a Parquet (.parquet) or Arrow IPC (.arrow, .feather) file;
+    the output is written in the same format.
 
-    The list is read, judged and written in chunks of 5,000 rows, so any
-    length runs in constant memory.
+    A CSV needs the columns id and phone; optional: timezone (several
+    separated by ';' or '|'), region, country, consent (true/false, 1/0,
+    yes/no), consent_given (when a dated consent was given, ISO-8601 with an
+    offset; it replaces consent) and tag:NAME columns (tags that limits
+    count by). Each row is judged by the policies that govern its place (a
+    mixed list: --preset FR --preset US). Every other column is kept as it
+    is. The output has the same rows in the same order plus allowed
+    (true/false), reasons (the reason codes, joined by ';') and
+    next_allowed_at (UTC). A row that cannot be judged is refused with the
+    reason "invalid_row: <why>" and the run goes on.
+
+    A Parquet or Arrow file has Consumer fields as columns (id, phone,
+    timezone as a string or a list of strings, country, region, consent as
+    a boolean, tags.NAME); the output adds allowed, reasons (a list of
+    codes), next_allowed_at (a UTC timestamp) and error (why a row is not a
+    valid consumer).
+
+    The list is read, judged and written in chunks (5,000 CSV rows, 10,000
+    Parquet or Arrow rows), each written and flushed before the next is read,
+    so any length runs in constant memory.
 
     Exit code: 0 when the list was scrubbed (whatever the decisions), 2 on
     a usage or input error (no such file, no id or phone column...).
     """
     if len(delimiter) != 1:
         raise InputError(f"--delimiter {delimiter!r}: expected one character")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(f"--encoding {encoding!r}: not an encoding Python knows "
+                         f"(e.g. utf-8, latin-1, cp1252)") from None
     if as_json and output == "-":
         raise InputError("--json prints a summary on stdout: write the list to a file with -o")
+    kind = "csv" if input_path == "-" else file_format(input_path)
+    out_kind = "csv" if output == "-" else file_format(output)
+    if kind != out_kind:
+        raise InputError(f"-o {output}: write the same format as the input ({kind}); "
+                         f"the output of a {kind} list is a {kind} file")
     policies = _policies(preset_ids, policy_files)
     moment = _instant(at)
     if urlsplit(ledger).scheme.lower() == "memory":
         # A fresh in-memory ledger holds no attempts: limits and cooldowns cannot refuse.
         policies = [history_free(policy) for policy in policies]
     source = "stdin" if input_path == "-" else input_path
-    with (_input(input_path) as raw, _engine(policies, ledger) as engine,
-          _output(output) as out):
-        counter = [0]
-        total = _size(raw)
-        lines = count_bytes(raw, counter, source)
-        show = progress if progress is not None else sys.stderr.isatty()
-        bar = _progress_bar() if show else None
-        with bar if bar is not None else nullcontext():
-            task = bar.add_task("scrubbing", total=total) if bar is not None else None
-
-            def advance(stats: ScrubStats) -> None:
-                if bar is not None and task is not None:
-                    bar.update(task, completed=counter[0],
-                               description=f"{stats.rows:,} rows")
-
-            stats = scrub(lines, out, engine, moment, source=source, delimiter=delimiter,
-                          on_chunk=advance)
+    show = progress if progress is not None else sys.stderr.isatty()
+    if kind != "csv":
+        stats = _scrub_columnar(input_path, output, kind, policies, ledger, moment, show)
+    else:
+        with (_input(input_path) as raw, _engine(policies, ledger) as engine,
+              _output(output, encoding) as out):
+            counter = [0]
+            lines = count_bytes(raw, counter, source, encoding)
+            with _progress(show, _size(raw), lambda: counter[0]) as advance:
+                stats = scrub(lines, out, engine, moment, source=source, delimiter=delimiter,
+                              on_chunk=advance)
     summary = {"rows": stats.rows, "allowed": stats.allowed, "refused": stats.refused,
                "invalid": stats.invalid, "at": moment.isoformat(), "output": output}
     if as_json:
@@ -751,6 +780,65 @@ def scrub_command(input_path: str, preset_ids: tuple[str, ...],
             f"scrubbed {stats.rows:,} rows at {moment.isoformat()}: {stats.allowed:,} allowed, "
             f"{stats.refused:,} refused, {stats.invalid:,} invalid -> {escape(where)}")
     return EXIT_ALLOWED
+
+
+def _scrub_columnar(input_path: str, output: str, kind: str, policies: list[Policy],
+                    ledger: str, moment: datetime, show: bool) -> ScrubStats:
+    """The scrub of a Parquet or Arrow IPC file (pyarrow: the arrow extra)."""
+    try:
+        from . import _columnar
+    except ModuleNotFoundError as error:
+        raise InputError(f"{input_path}: reading {kind} files needs the {error.name!r} "
+                         f"package: pip install 'callwindow[arrow]'") from None
+    if not Path(input_path).is_file():
+        raise InputError(f"{input_path}: no such file")
+    batches, total = _columnar.read_batches(input_path, kind)
+    with (_engine(policies, ledger) as engine, _output(output, binary=True) as out,
+          _columnar.writer(out, kind) as write):
+        done = [0]
+
+        def count(stats: ScrubStats) -> None:
+            done[0] = stats.rows
+            advance(stats)
+
+        with _progress(show, total, lambda: done[0]) as advance:
+            return _columnar.scrub_batches(batches, write, engine, moment, source=input_path,
+                                           on_chunk=count)
+
+
+@contextmanager
+def _progress(show: bool, total: int | None, done: Callable[[], int]
+              ) -> Iterator[Callable[[ScrubStats], None]]:
+    """``advance(stats)`` after each chunk: a bar on a terminal, plain lines elsewhere.
+
+    Off a terminal (a cron job, a CI log) a bar's redraws would be noise, so
+    a line is printed after the first chunk and then every few seconds.
+    """
+    if not show:
+        yield lambda stats: None
+        return
+    if sys.stderr.isatty():
+        bar = _progress_bar()
+        with bar:
+            task = bar.add_task("scrubbing", total=total)
+            yield lambda stats: bar.update(task, completed=done(),
+                                           description=f"{stats.rows:,} rows")
+        return
+    last = [-_PROGRESS_EVERY]
+
+    def line(stats: ScrubStats) -> None:
+        now = time.monotonic()
+        if now - last[0] < _PROGRESS_EVERY:
+            return
+        last[0] = now
+        part = f" ({100 * done() / total:.0f}%)" if total else ""
+        click.echo(f"scrubbing: {stats.rows:,} rows{part}", err=True)
+
+    yield line
+
+
+#: Seconds between two progress lines when stderr is not a terminal.
+_PROGRESS_EVERY = 5.0
 
 
 @contextmanager

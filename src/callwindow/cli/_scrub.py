@@ -13,11 +13,13 @@ both call ``scrub``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePath
 from typing import IO, Any
 
 from .. import Consumer, ConsumerError, Engine, Policy
@@ -28,6 +30,7 @@ __all__ = [
     "ScrubInputError",
     "ScrubStats",
     "count_bytes",
+    "file_format",
     "history_free",
     "scrub",
     "validation_message",
@@ -39,6 +42,9 @@ CHUNK_ROWS = 5000
 ADDED_COLUMNS = ("allowed", "reasons", "next_allowed_at")
 REQUIRED_COLUMNS = ("id", "phone")
 
+#: List formats by file extension (Parquet and Arrow IPC need pyarrow: see ``_columnar``).
+FORMATS = {".parquet": "parquet", ".pq": "parquet", ".arrow": "arrow", ".feather": "arrow",
+           ".ipc": "arrow"}
 _TRUE = frozenset({"true", "1", "yes"})
 _FALSE = frozenset({"false", "0", "no", ""})
 _ZONE_SEPARATORS = re.compile(r"[;|]")
@@ -56,6 +62,11 @@ class ScrubStats:
     allowed: int = 0
     refused: int = 0
     invalid: int = 0
+
+
+def file_format(path: str) -> str:
+    """``parquet``, ``arrow`` or ``csv`` (any other extension), from a file name."""
+    return FORMATS.get(PurePath(path).suffix.lower(), "csv")
 
 
 def validation_message(error: ConsumerError, names: Mapping[str, str] | None = None) -> str:
@@ -84,16 +95,46 @@ def history_free(policy: Policy) -> Policy:
     return Policy.model_validate(data)
 
 
-def count_bytes(lines: Iterable[bytes], counter: list[int], source: str) -> Iterator[str]:
-    """Decode UTF-8 ``lines`` (a BOM is dropped), adding their length to ``counter[0]``."""
+def count_bytes(lines: Iterable[bytes], counter: list[int], source: str,
+                encoding: str = "utf-8") -> Iterator[str]:
+    """Decode ``lines`` from ``encoding``, adding their length to ``counter[0]``.
+
+    A UTF-8 byte order mark is dropped.  Each line is decoded on its own when
+    the encoding writes a newline as the byte ``\\n`` (UTF-8, Latin-1, cp1252:
+    the fast path); otherwise (UTF-16) through an incremental decoder, since a
+    character may span a newline byte.
+    """
+    name = codecs.lookup(encoding).name
+    shown = "UTF-8" if name == "utf-8" else encoding
+    if "\n".encode(name) != b"\n":
+        yield from _decoded_across_lines(lines, counter, source, name, shown)
+        return
     for number, line in enumerate(lines, start=1):
         counter[0] += len(line)
         try:
-            text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            yield line.decode("utf-8-sig" if number == 1 and name == "utf-8" else name)
         except UnicodeDecodeError as error:
-            raise ScrubInputError(f"{source}: line {number} is not UTF-8 text "
+            raise ScrubInputError(f"{source}: line {number} is not {shown} text "
                                   f"(byte {error.start + 1})") from None
-        yield text
+
+
+def _decoded_across_lines(lines: Iterable[bytes], counter: list[int], source: str,
+                          name: str, shown: str) -> Iterator[str]:
+    """The text of ``lines`` cut again at its own newlines (what the CSV reader needs)."""
+    decoder = codecs.getincrementaldecoder(name)()
+    number, pending = 0, ""
+    try:
+        for number, line in enumerate(lines, start=1):  # noqa: B007 - reported below
+            counter[0] += len(line)
+            *complete, pending = (pending + decoder.decode(line)).split("\n")
+            for text in complete:
+                yield text + "\n"
+        pending += decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        raise ScrubInputError(f"{source}: line {number} is not {shown} text "
+                              f"(byte {error.start + 1})") from None
+    if pending:
+        yield pending
 
 
 class _Columns:
@@ -173,10 +214,12 @@ def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
     (``true``/``false``), ``reasons`` (the reason codes joined by ``;``, or
     ``invalid_row: <why>``) and ``next_allowed_at`` (UTC, ISO-8601; empty when
     there is none).  ``on_chunk`` is called with the running totals after
-    each chunk.  Raises ``ScrubInputError`` when the input is not a contact list.
+    each chunk, once its rows are written and flushed.  The output is written with
+    the input's ``delimiter``.  Raises ``ScrubInputError`` when the input is not a
+    contact list.
     """
     reader = csv.reader(lines, delimiter=delimiter)
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     stats = ScrubStats()
     try:
         header = next(reader, None)
@@ -192,11 +235,13 @@ def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
             chunk.append((row, columns.consumer(row)))
             if len(chunk) >= chunk_rows:
                 _judge(chunk, columns, engine, at, writer, stats)
+                out.flush()  # a reader of the output (a pipe, tail -f) gets each chunk
                 chunk = []
                 if on_chunk is not None:
                     on_chunk(stats)
         if chunk:
             _judge(chunk, columns, engine, at, writer, stats)
+            out.flush()
     except csv.Error as error:
         raise ScrubInputError(f"{source}: line {reader.line_num}: {error}") from None
     if on_chunk is not None:

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 from .._errors import InvalidInputError, MissingExtraError
 from .._frequency import Attempt, Constraint
 from ._adapters import InPlaceLedger, ThreadedLedger
-from ._base import AsyncLedger, KeyedLedger, Ledger, Matches
+from ._base import AsyncLedger, KeyedLedger, Ledger, Matches, read_many, read_many_async
 from ._memory import MemoryLedger
 from ._sqlite import SQLiteLedger
 
@@ -48,6 +48,8 @@ __all__ = [
     "as_async_ledger",
     "async_ledger_from_url",
     "ledger_from_url",
+    "read_many",
+    "read_many_async",
 ]
 
 _EXTRAS = {"RedisLedger": ("_redis", "redis"), "AsyncRedisLedger": ("_redis", "redis"),

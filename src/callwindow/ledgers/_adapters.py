@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from .._frequency import Attempt, Constraint
-from ._base import Ledger, Matches
+from ._base import Ledger, Matches, Read, read_many
 
 __all__ = ["InPlaceLedger", "ThreadedLedger"]
 
@@ -32,6 +32,10 @@ class ThreadedLedger:
                                attempt: Attempt | None) -> tuple[str | None, Matches]:
         """See ``Ledger.check_and_record``."""
         return await self._call(self.ledger.check_and_record, subject, constraints, attempt)
+
+    async def check_many(self, reads: Sequence[Read]) -> list[Matches]:
+        """See ``Ledger``: the whole batch in one call."""
+        return await self._call(read_many, self.ledger, reads)
 
     async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""

@@ -6,16 +6,18 @@ import hashlib
 import hmac
 import math
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Protocol, TypeAlias, runtime_checkable
 
 from .._errors import InvalidInputError, LedgerError
 from .._frequency import Attempt, Constraint
 
-__all__ = ["AsyncLedger", "Attempt", "Constraint", "KeyedLedger", "Ledger", "Matches", "clock_skew",
-           "seconds"]
+__all__ = ["AsyncLedger", "Attempt", "Constraint", "KeyedLedger", "Ledger", "Matches", "Read",
+           "clock_skew", "read_many", "read_many_async", "seconds"]
 
 #: Per constraint, the times (µs, ascending) of the attempts it counts.
 Matches = tuple[tuple[int, ...], ...]
+#: One read of a batch: a subject, and what to count for it (``check_many``).
+Read: TypeAlias = "tuple[str, Sequence[Constraint]]"
 
 
 @runtime_checkable
@@ -24,6 +26,13 @@ class Ledger(Protocol):
 
     Every key a ledger sees is an opaque string; a ledger built with a
     ``secret`` stores keyed hashes of them instead (see ``KeyedLedger``).
+
+    A ledger may also offer ``check_many(reads) -> list[Matches]``: the
+    counts of ``check_and_record(subject, constraints, None)`` for each
+    ``(subject, constraints)`` of ``reads``, in order, in one round trip
+    (every built-in ledger does; list scrubbing uses it).  It is optional, so
+    that a ledger written before it still is a ``Ledger``: without it the
+    engine makes one ``check_and_record`` per read (see ``read_many``).
     """
 
     def check_and_record(self, subject: str, constraints: Sequence[Constraint],
@@ -65,6 +74,7 @@ class AsyncLedger(Protocol):
     ``AsyncEngine`` takes one (``AsyncRedisLedger``, ``AsyncPostgresLedger``),
     or a plain ``Ledger``, which it calls in place (``MemoryLedger``: nothing
     to wait for) or from a worker thread (``SQLiteLedger``, your own).
+    ``check_many`` is optional, as for ``Ledger``.
     """
 
     async def check_and_record(self, subject: str, constraints: Sequence[Constraint],
@@ -83,6 +93,27 @@ class AsyncLedger(Protocol):
     async def aclose(self) -> None:
         """Release connections; the ledger is not used afterwards."""
         ...
+
+
+def read_many(ledger: Ledger, reads: Sequence[Read]) -> list[Matches]:
+    """The counts of each read: one ``check_many`` call when the ledger has it,
+    else one read-only ``check_and_record`` per read (same answers, more trips)."""
+    batch = getattr(ledger, "check_many", None)
+    if batch is not None:
+        found: list[Matches] = batch(reads)
+        return found
+    return [ledger.check_and_record(subject, constraints, None)[1]
+            for subject, constraints in reads]
+
+
+async def read_many_async(ledger: AsyncLedger, reads: Sequence[Read]) -> list[Matches]:
+    """``read_many`` for an ``AsyncLedger``."""
+    batch = getattr(ledger, "check_many", None)
+    if batch is not None:
+        found: list[Matches] = await batch(reads)
+        return found
+    return [(await ledger.check_and_record(subject, constraints, None))[1]
+            for subject, constraints in reads]
 
 
 class KeyedLedger:

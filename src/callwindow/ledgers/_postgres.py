@@ -23,7 +23,7 @@ from psycopg_pool import AsyncConnectionPool
 from .._errors import LedgerError
 from .._frequency import Attempt, Constraint
 from .._time import US
-from ._base import MAX_CLOCK_SKEW, KeyedLedger, Matches, clock_skew, seconds
+from ._base import MAX_CLOCK_SKEW, KeyedLedger, Matches, Read, clock_skew, seconds
 from ._sql import ATTEMPTS, KEYS, count_query, group_matches
 
 __all__ = ["AsyncPostgresLedger", "PostgresLedger"]
@@ -345,6 +345,21 @@ class PostgresLedger(_Database):
             raise self._error(error) from error
         return recorded, matches
 
+    def check_many(self, reads: Sequence[Read]) -> list[Matches]:
+        """The counts of each read, in order (see ``Ledger``): one transaction of
+        count statements, sent in one round trip."""
+        asks = [self.stored(subject, constraints, None)[1] for subject, constraints in reads]
+        statements = _read_statements(asks, time.time())
+        if not statements:
+            return [() for _ in asks]
+        try:
+            with self._transaction() as conn:
+                cursors = [conn.execute(sql, params) for sql, params in statements]
+            rows = [cursor.fetchall() for cursor in cursors]
+        except (psycopg.Error, OSError) as error:
+            raise self._error(error) from error
+        return _read_replies(asks, rows)
+
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
         now = time.time()
@@ -549,6 +564,14 @@ class AsyncPostgresLedger(_Database):
                     await self._transaction([(_PURGE, [now])], fetch=False)
         return recorded, matches
 
+    async def check_many(self, reads: Sequence[Read]) -> list[Matches]:
+        """See ``PostgresLedger.check_many``."""
+        asks = [self.stored(subject, constraints, None)[1] for subject, constraints in reads]
+        statements = _read_statements(asks, time.time())
+        if not statements:
+            return [() for _ in asks]
+        return _read_replies(asks, await self._transaction(statements, every=True))
+
     async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
         now = time.time()
@@ -571,10 +594,11 @@ class AsyncPostgresLedger(_Database):
         with contextlib.suppress(psycopg.Error, OSError):
             await self._pool.close()
 
-    async def _transaction(self, statements: Sequence[tuple[str, Any]], *, fetch: bool = True
-                           ) -> Any:
+    async def _transaction(self, statements: Sequence[tuple[str, Any]], *, fetch: bool = True,
+                           every: bool = False) -> Any:
         """The statements in one transaction, sent in one round trip (as in
-        ``PostgresLedger._transaction``): the last one's rows, or its row count."""
+        ``PostgresLedger._transaction``): the last one's rows, or its row count;
+        ``every``: each one's rows."""
         if not self._ready:
             await self.open()
         try:
@@ -586,10 +610,26 @@ class AsyncPostgresLedger(_Database):
                         cursors = [await conn.execute(sql, params)
                                    for sql, params in statements]
                         await conn.execute(_COMMIT)
+                if every:
+                    return [await cursor.fetchall() for cursor in cursors]
                 last = cursors[-1]
                 return await last.fetchall() if fetch else last.rowcount
         except (psycopg.Error, OSError) as error:
             raise self._error(error) from error
+
+
+def _read_statements(asks: Sequence[Sequence[Constraint]], now: float
+                     ) -> list[tuple[str, list[object]]]:
+    """The count statements of ``check_many``: one per read that counts anything."""
+    return [count_query(constraints, "%s", now) for constraints in asks if constraints]
+
+
+def _read_replies(asks: Sequence[Sequence[Constraint]], rows: Sequence[Sequence[Any]]
+                  ) -> list[Matches]:
+    """The counts of each read, from the rows of the statements ``_read_statements`` made."""
+    found = iter(rows)
+    return [group_matches(next(found), len(constraints)) if constraints else ()
+            for constraints in asks]
 
 
 def _locks(constraints: Sequence[Constraint], attempt: Attempt) -> dict[int, bool]:

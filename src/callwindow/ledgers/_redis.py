@@ -23,7 +23,7 @@ from redis.retry import Retry
 from .._errors import InvalidInputError, LedgerError
 from .._frequency import Attempt, Constraint
 from .._time import US
-from ._base import MAX_CLOCK_SKEW, KeyedLedger, Matches, clock_skew, seconds
+from ._base import MAX_CLOCK_SKEW, KeyedLedger, Matches, Read, clock_skew, seconds
 
 __all__ = ["AsyncRedisLedger", "RedisLedger"]
 
@@ -40,8 +40,11 @@ _SHARD_TAG = re.compile(r"[0-9a-f]{16}")
 
 _SCRIPTS = resources.files(__package__) / "lua"
 _KEEP_INDEX = (_SCRIPTS / "keep_index.lua").read_text()
-#: The Lua scripts, as package data (``lua/*.lua``); keep_index is a helper of two.
-CHECK_AND_RECORD = _KEEP_INDEX + (_SCRIPTS / "check_and_record.lua").read_text()
+_COUNT = (_SCRIPTS / "count.lua").read_text()
+#: The Lua scripts, as package data (``lua/*.lua``); keep_index and count are helpers.
+CHECK_AND_RECORD = (_KEEP_INDEX + _COUNT
+                    + (_SCRIPTS / "check_and_record.lua").read_text())
+READ_MANY = _COUNT + (_SCRIPTS / "read_many.lua").read_text()
 SET_OUTCOME = _KEEP_INDEX + (_SCRIPTS / "set_outcome.lua").read_text()
 FORGET = (_SCRIPTS / "forget.lua").read_text()
 
@@ -68,6 +71,7 @@ class _Layout(KeyedLedger):
         self._owned = owned  # opened from a URL: closed with the ledger
         self._where = _describe(client)
         self._check = client.register_script(CHECK_AND_RECORD)
+        self._read_many = client.register_script(READ_MANY)
         self._set_outcome = client.register_script(SET_OUTCOME)
         self._forget = client.register_script(FORGET)
 
@@ -82,14 +86,7 @@ class _Layout(KeyedLedger):
         if not constraints and attempt is None:
             return None
         tag = self._tag(subject)
-        if self._sharded:
-            for constraint in constraints:
-                if constraint.key != subject and subject not in constraint.also:
-                    raise LedgerError(
-                        f"Redis ledger {self._where}: a rule that counts attempts per "
-                        f"phone number or per tag, shared between consumers, cannot be "
-                        f"counted with shard_by_subject=True (each consumer's history is "
-                        f"in its own slot); use the default, unsharded layout")
+        self._check_sharding(subject, constraints)
         base = f"{self._prefix}:{{{tag}}}:"
         keys = [base + "k:" + constraint.key for constraint in constraints]
         args: list[str | int] = [base + "a:", len(constraints)]
@@ -114,6 +111,36 @@ class _Layout(KeyedLedger):
             args.append(len(constraint.also))
             args += constraint.also
         return keys, args
+
+    def _read_call(self, reads: Sequence[Read]) -> tuple[list[str], list[str]]:
+        """The keys and arguments of one read-many script: every read of a batch."""
+        keys: list[str] = []
+        args: list[str] = []
+        for subject, constraints in reads:
+            subject, constraints, _ = self.stored(subject, constraints, None)
+            self._check_sharding(subject, constraints)
+            base = f"{self._prefix}:{{{self._tag(subject)}}}:"
+            keys += [base + "k:" + constraint.key for constraint in constraints]
+            args.append(json.dumps([base + "a:", [
+                [str(c.since), False if c.outcomes is None else sorted(c.outcomes),
+                 list(c.also)] for c in constraints]]))
+        return keys, args
+
+    def _check_sharding(self, subject: str, constraints: Sequence[Constraint]) -> None:
+        if self._sharded:
+            for constraint in constraints:
+                if constraint.key != subject and subject not in constraint.also:
+                    raise LedgerError(
+                        f"Redis ledger {self._where}: a rule that counts attempts per "
+                        f"phone number or per tag, shared between consumers, cannot be "
+                        f"counted with shard_by_subject=True (each consumer's history is "
+                        f"in its own slot); use the default, unsharded layout")
+
+    def _batched(self) -> bool:
+        """Whether a batch is one script: on one server, yes; on a cluster the reads go
+        one by one (one script may touch one slot only, and sharded reads span many)."""
+        return not isinstance(self._client, redis.cluster.RedisCluster
+                              | redis.asyncio.cluster.RedisCluster)
 
     def _set_outcome_call(self, attempt_id: str, outcome: str, retention: int | None
                           ) -> tuple[list[str], list[str | int]] | None:
@@ -157,6 +184,11 @@ class _Layout(KeyedLedger):
 def _checked(reply: Any) -> tuple[str | None, Matches]:
     recorded = _text(reply[0])
     return recorded or None, tuple(tuple(map(int, times)) for times in reply[1:])
+
+
+def _read_replies(reply: Any) -> list[Matches]:
+    """The counts of each read, from the reply of one read-many script."""
+    return [tuple(tuple(map(int, times)) for times in read) for read in reply]
 
 
 class RedisLedger(_Layout):
@@ -224,6 +256,16 @@ class RedisLedger(_Layout):
             return None, ()
         return _checked(self._run(self._check, *call))
 
+    def check_many(self, reads: Sequence[Read]) -> list[Matches]:
+        """The counts of each read, in order (see ``Ledger``): one script, so one round
+        trip (on a cluster, one script per read)."""
+        if not reads:
+            return []
+        if not self._batched():
+            return [self.check_and_record(subject, constraints, None)[1]
+                    for subject, constraints in reads]
+        return _read_replies(self._run(self._read_many, *self._read_call(reads)))
+
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
         call = self._set_outcome_call(attempt_id, outcome, retention)
@@ -287,6 +329,15 @@ class AsyncRedisLedger(_Layout):
             return None, ()
         return _checked(await self._run(self._check, *call))
 
+    async def check_many(self, reads: Sequence[Read]) -> list[Matches]:
+        """See ``RedisLedger.check_many``."""
+        if not reads:
+            return []
+        if not self._batched():
+            return [(await self.check_and_record(subject, constraints, None))[1]
+                    for subject, constraints in reads]
+        return _read_replies(await self._run(self._read_many, *self._read_call(reads)))
+
     async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
         call = self._set_outcome_call(attempt_id, outcome, retention)
@@ -312,7 +363,7 @@ class AsyncRedisLedger(_Layout):
             self._loading = asyncio.Lock()
         async with self._loading:
             if not self._loaded:
-                for script in (self._check, self._set_outcome, self._forget):
+                for script in (self._check, self._read_many, self._set_outcome, self._forget):
                     script.sha = await self._client.script_load(script.script)
                 self._loaded = True
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .._errors import LedgerError
 from .._frequency import Attempt, Constraint
-from ._base import KeyedLedger, Matches, seconds
+from ._base import KeyedLedger, Matches, Read, seconds
 from ._sql import count_query, group_matches, over_limit
 
 __all__ = ["SQLiteLedger"]
@@ -95,6 +95,12 @@ class SQLiteLedger(KeyedLedger):
             if attempt is not None and not over_limit(constraints, matches):
                 attempt_id = self._insert(db, attempt)
         return attempt_id, matches
+
+    def check_many(self, reads: Sequence[Read]) -> list[Matches]:
+        """The counts of each read, in order (see ``Ledger``), in one transaction."""
+        with self._transaction("DEFERRED") as db:
+            return [self._count(db, self.stored(subject, constraints, None)[1])
+                    for subject, constraints in reads]
 
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""

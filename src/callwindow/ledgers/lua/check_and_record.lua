@@ -16,18 +16,6 @@ if new_id ~= '' and ARGV[8] ~= '' then
     return redis.error_reply(string.format('CLOCK_SKEW %d', offset))
   end
 end
-local seen = {}  -- attempt id -> {time, outcome, keys JSON, key set} or false (gone)
-
-local function attempt(index, id)
-  local a = seen[id]
-  if a == nil then
-    local f = redis.call('HMGET', prefix .. id, 't', 'o', 'k')
-    if f[1] then a = {f[1], f[2], f[3]} else a = false end
-    seen[id] = a
-  end
-  if a == false then redis.call('ZREM', index, id) end
-  return a
-end
 
 local found, allowed, at = {new_id}, true, 9
 for i = 1, n do
@@ -41,23 +29,7 @@ for i = 1, n do
   local also = {}
   for j = 1, tonumber(ARGV[at]) do also[j] = ARGV[at + j] end
   at = at + 1 + #also
-  local times = {}
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[i], since, '+inf')) do
-    local a = attempt(KEYS[i], id)
-    if a and (outcomes == nil or outcomes[a[2]]) then
-      local counts = true
-      if #also > 0 then
-        if a[4] == nil then
-          a[4] = {}
-          for _, key in ipairs(cjson.decode(a[3])) do a[4][key] = true end
-        end
-        for _, key in ipairs(also) do
-          if not a[4][key] then counts = false; break end
-        end
-      end
-      if counts then times[#times + 1] = a[1] end
-    end
-  end
+  local times = count(prefix, KEYS[i], since, outcomes, also)
   if #times >= limit then allowed = false end
   found[i + 1] = times
 end
