@@ -23,10 +23,12 @@ from ._models import (
     Blackout,
     Consumer,
     CooldownRule,
+    DoNotCallRule,
     HolidayRule,
     LimitRule,
     Policy,
 )
+from ._suppression import SuppressionList
 from .ledgers import Ledger, ledger_from_url
 
 __all__ = [
@@ -38,6 +40,7 @@ __all__ = [
     "ConsumerError",
     "CooldownRule",
     "Decision",
+    "DoNotCallRule",
     "Engine",
     "HolidayRule",
     "InvalidInputError",
@@ -51,6 +54,7 @@ __all__ = [
     "PolicyError",
     "Reason",
     "ReasonCode",
+    "SuppressionList",
     "SystemClock",
     "ledger_from_url",
     "ledgers",
