@@ -51,9 +51,11 @@ from .ledgers._base import KeyedLedger
 __all__ = [
     "BuildReport",
     "DoNotCallRefusal",
+    "ListHeader",
     "Malformed",
     "SuppressionList",
     "build",
+    "read_header",
     "suppression_refusal",
 ]
 
@@ -65,7 +67,7 @@ _FLAG_HASHED = 1
 _KEY = array("Q").itemsize  # 8
 _MAX_REGISTRY = 64
 _BLOCK = 1 << 16  # keys read or written at a time
-_FILTER_SLAB = 64 << 20  # filter bytes held in memory at a time while building
+_FILTER_SLAB = 16 << 20  # filter bytes held in memory at a time while building
 # The first instant of a date anywhere on Earth (UTC+14): a list dated D is taken
 # as obtained then, so that a date is never read as fresher than it is.
 _EARLIEST = timezone(timedelta(hours=14))
@@ -180,11 +182,10 @@ class SuppressionList:
         """
         where = Path(path)
         with open(where, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            head = handle.read(HEADER_SIZE)
-            header = _read_header(head, where, size)
-            registry, as_of, hashed, count, modulus = header
+            header = _read_header(handle, where)
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        registry, as_of, count, modulus = (header.registry, header.as_of, header.count,
+                                           header.modulus)
         if sys.byteorder != "little":
             mapped.close()
             raise InvalidInputError(f"{where}: lists are little-endian; this machine is not",
@@ -194,7 +195,7 @@ class SuppressionList:
         keys = view[HEADER_SIZE:end].cast("Q")
         filter_bytes = view[end:end + modulus]
         return cls(keys, filter_bytes, modulus, registry=registry, as_of=as_of,
-                   hash_key=_hash_for(hashed, secret, where), mapped=mapped, path=where)
+                   hash_key=_hash_for(header.hashed, secret, where), mapped=mapped, path=where)
 
     @classmethod
     def from_numbers(cls, numbers: Iterable[str], *, registry: str, as_of: date,
@@ -355,7 +356,27 @@ def _check_identity(registry: str, as_of: date) -> tuple[str, date]:
     return registry, as_of
 
 
-def _read_header(head: bytes, where: Path, size: int) -> tuple[str, date, bool, int, int]:
+@dataclass(frozen=True, slots=True)
+class ListHeader:
+    """What a list file says of itself, read without the secret of a hashed list."""
+
+    registry: str
+    as_of: date
+    hashed: bool
+    count: int
+    modulus: int
+    size: int
+
+
+def read_header(path: str | os.PathLike[str]) -> ListHeader:
+    """A list file's header; ``InvalidInputError`` for a file that is not a valid list."""
+    with open(path, "rb") as handle:
+        return _read_header(handle, Path(path))
+
+
+def _read_header(handle: IO[bytes], where: Path) -> ListHeader:
+    size = os.fstat(handle.fileno()).st_size
+    head = handle.read(HEADER_SIZE)
     if len(head) < HEADER_SIZE or head[:6] != MAGIC:
         raise InvalidInputError(f"{where}: not a callwindow suppression list (no CWDNC header)",
                                 field="path")
@@ -372,7 +393,7 @@ def _read_header(head: bytes, where: Path, size: int) -> tuple[str, date, bool, 
         as_of = date.fromordinal(ordinal)
     except (UnicodeDecodeError, ValueError):
         raise InvalidInputError(f"{where}: damaged header", field="path") from None
-    return registry, as_of, bool(flags & _FLAG_HASHED), count, modulus
+    return ListHeader(registry, as_of, bool(flags & _FLAG_HASHED), count, modulus, size)
 
 
 def _hash_for(hashed: bool, secret: bytes | str | None, where: Path
@@ -515,7 +536,7 @@ def build(sources: Sequence[str | os.PathLike[str]], output: str | os.PathLike[s
     How: keys are read in chunks of ``chunk_size``, each sorted into a run
     file in ``temp_dir``; the runs are merged (``heapq.merge``), duplicates
     dropped, into ``output``; then the filter is written in slabs of at most
-    64 MiB.  Peak memory is about ``chunk_size`` Python ints plus one slab,
+    16 MiB.  Peak memory is about ``chunk_size`` Python ints plus one slab,
     whatever the list's length.  ``output`` is written whole or not at all.
     """
     registry, as_of = _check_identity(registry, as_of)

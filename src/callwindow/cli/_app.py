@@ -34,6 +34,7 @@ from .._engine import Engine
 from .._errors import CallWindowError, NaiveDatetimeError, PolicyError
 from .._models import Consumer, Policy
 from ._calendar import calendar_command
+from ._dnc import dnc_command
 from ._scrub import ScrubStats, count_bytes, history_free, scrub, validation_message
 
 __all__ = ["cli", "run"]
@@ -310,6 +311,7 @@ def _print_next(console: Console, decision: Decision) -> None:
 
 
 cli.add_command(calendar_command)
+cli.add_command(dnc_command)
 
 
 # -- check and next ----------------------------------------------------------------------
