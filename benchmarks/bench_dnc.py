@@ -1,0 +1,112 @@
+"""Do-not-call lists at national scale: build time, peak memory, lookup cost.
+
+    python benchmarks/bench_dnc.py                    # 5M and 20M numbers
+    python benchmarks/bench_dnc.py --sizes 50000000   # the 50M case (~20 min, ~1.3 GB of /tmp)
+    python benchmarks/bench_dnc.py --sizes 200000 --lookups 100000   # a quick look
+
+For each size it writes a text file of that many random US numbers in
+national format (``2025550143``, one a line, as a registry download), then
+builds a list as a user would, in a subprocess:
+
+    python -m callwindow dnc build NUMBERS.txt --registry US-DNC --as-of 2026-11-28 \\
+        --country US -o LIST.cwdnc --no-progress
+
+and reports the wall time and the peak RSS of that process (``os.wait4``),
+which stays flat as the list grows (chunked sort, merged runs, filter slabs).
+
+Then, in this process, with the list open: the time of ``number in lst`` for
+numbers not on it, against ``number in s`` for the same E.164 strings and a
+Python ``set`` of 1,000,000 E.164 strings, in the same run (target: at most
+1.5x).  Everything is written to a temporary directory, deleted at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import callwindow as cw
+
+AS_OF = "2026-11-28"
+
+
+def nanp(rng: random.Random) -> str:
+    """A random 10-digit US number: NXX-NXX-XXXX."""
+    return f"{rng.randrange(200, 1000)}{rng.randrange(200, 1000)}{rng.randrange(10_000):04d}"
+
+
+def write_numbers(path: Path, count: int, seed: int) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="ascii") as out:
+        for _ in range(count // 10_000):
+            out.write("\n".join(nanp(rng) for _ in range(10_000)))
+            out.write("\n")
+        out.write("".join(nanp(rng) + "\n" for _ in range(count % 10_000)))
+
+
+def build(numbers: Path, target: Path) -> tuple[float, int]:
+    """Build with the installed command; (seconds, peak RSS in bytes)."""
+    command = [sys.executable, "-m", "callwindow", "dnc", "build", str(numbers),
+               "--registry", "US-DNC", "--as-of", AS_OF, "--country", "US", "-o", str(target),
+               "--no-progress", "--temp-dir", str(target.parent)]
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"build failed: {' '.join(command)}")
+    return seconds, usage.ru_maxrss * 1024
+
+
+def per_lookup(test: object, probes: list[str], rounds: int = 5) -> float:
+    """The best of ``rounds`` of ``sum(p in test for p in probes)``, in ns per probe."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        sum(1 for probe in probes if probe in test)  # type: ignore[operator,misc]
+        best = min(best, time.perf_counter() - start)
+    return best / len(probes) * 1e9
+
+
+def lookups(path: Path, count: int) -> tuple[float, float, float]:
+    """(ns per lookup in the list, ns per lookup in a 1M set, the share of probes listed)."""
+    rng = random.Random(99)
+    reference = {"+1" + nanp(rng) for _ in range(1_000_000)}
+    probes = ["+1" + nanp(rng) for _ in range(count)]
+    with cw.SuppressionList.open(path) as lst:
+        listed = sum(1 for probe in probes if probe in lst) / len(probes)
+        in_list = per_lookup(lst, probes)
+        in_set = per_lookup(reference, probes)
+    return in_list, in_set, listed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5_000_000, 20_000_000])
+    parser.add_argument("--lookups", type=int, default=500_000,
+                        help="Numbers looked up per measure (default 500,000).")
+    parser.add_argument("--dir", default=None, help="Where to write (default: a temporary "
+                        "directory under $TMPDIR).")
+    args = parser.parse_args()
+    print(f"{'numbers':>12} {'build s':>8} {'peak RSS':>9} {'file MB':>8} "
+          f"{'in list ns':>10} {'in set ns':>9} {'ratio':>6} {'listed':>7}")
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory(prefix="bench-dnc-", dir=args.dir) as work:
+            numbers, target = Path(work) / "numbers.txt", Path(work) / "list.cwdnc"
+            write_numbers(numbers, size, seed=size)
+            seconds, rss = build(numbers, target)
+            numbers.unlink()
+            in_list, in_set, listed = lookups(target, args.lookups)
+            print(f"{size:>12,} {seconds:>8.1f} {rss / 2**20:>7.0f}MB "
+                  f"{target.stat().st_size / 1e6:>8.0f} {in_list:>10.0f} {in_set:>9.0f} "
+                  f"{in_list / in_set:>5.1f}x {listed:>7.2%}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
