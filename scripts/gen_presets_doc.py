@@ -69,6 +69,11 @@ def rules_text(policy: cw.Policy) -> str:
                         if cooldown.window == "calendar_days" else ""))
     if policy.requires_consent:
         parts.append("consent required")
+    if policy.do_not_call is not None:
+        rule = policy.do_not_call
+        age = f" at most {rule.max_age} old" if rule.max_age else ""
+        parts.append(f"a {rule.registry} list{age} (consent "
+                     f"{'exempts' if rule.consent_exempts else 'does not exempt'})")
     if policy.stack:
         parts.append("stacks " + ", ".join(part.id for part in policy.stack))
     return "; ".join(parts) or "-"

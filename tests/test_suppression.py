@@ -230,6 +230,9 @@ def test_a_hashed_list_in_memory_and_a_short_secret() -> None:
     assert lst.hashed
     assert "+447700900123" in lst
     assert "+447700900124" not in lst
+    # a keyed hash is of the exact string: a hashed list takes E.164 strictly
+    with pytest.raises(cw.InvalidInputError, match="not E.164"):
+        "+44_7700900123" in lst  # noqa: B015
     with pytest.raises(cw.InvalidInputError, match="at least 16 bytes"):
         cw.SuppressionList.from_numbers([], registry="TPS", as_of=AS_OF, secret="short")
 
@@ -355,6 +358,22 @@ def test_a_bad_do_not_call_rule_is_named(rule: dict[str, str], field: str,
     with pytest.raises(cw.PolicyError, match=fragment) as caught:
         cw.Policy.model_validate({"id": "p", "do_not_call": rule})
     assert field in [problem for problem, _ in caught.value.problems]
+
+
+@pytest.mark.parametrize(("preset", "rule"), [
+    # 16 CFR 310.4(b)(3)(iv): a registry version no more than 31 days old; (b)(1)(iii)(B)(i):
+    # the person's signed written agreement exempts
+    ("US-TSR", cw.DoNotCallRule(registry="US-DNC", max_age="P31D", consent_exempts=True)),
+    # PECR reg 21(3): numbers listed under 28 days are not protected yet; 21(4): the
+    # subscriber's notice of non-objection exempts
+    ("UK", cw.DoNotCallRule(registry="TPS", max_age="P28D", consent_exempts=True)),
+    # CRTC National DNCL Rules: a copy at most 31 days old; exemptions not encoded
+    ("CA", cw.DoNotCallRule(registry="DNCL", max_age="P31D", consent_exempts=False)),
+    # Bloctel ended on 2026-08-10; the Italian register's "monthly" is not a fixed length
+    ("FR", None), ("IT-garante-2024", None), ("US-TCPA", None),
+])
+def test_the_presets_registry_rules(preset: str, rule: cw.DoNotCallRule | None) -> None:
+    assert cw.presets.get(preset).do_not_call == rule
 
 
 # -- the command ------------------------------------------------------------------------------

@@ -80,10 +80,6 @@ inputs), ``"merging"`` (keys written) or ``"filter"`` (keys filtered)."""
 # -- keys --------------------------------------------------------------------------------
 
 
-def _is_e164(number: str) -> bool:
-    return number[:1] == "+" and number[1:].isdigit() and number.isascii()
-
-
 def _hasher(secret: bytes | str) -> Callable[[str], int]:
     """E.164 -> the first 8 bytes of the ledgers' keyed hash of ``p:<E.164>``, as an int."""
     try:
@@ -288,13 +284,17 @@ class SuppressionList:
     # -- lookups
 
     def __contains__(self, number: object) -> bool:
-        if type(number) is not str:
-            raise TypeError(f"a SuppressionList holds E.164 strings, not {type(number).__name__}")
-        if not (number[:1] == "+" and number[1:].isdigit() and number.isascii()):
-            raise InvalidInputError(
-                f"number: {number!r} is not E.164 (+ and digits); normalise it first, "
-                f"e.g. with lst.contains(number, country=...)", field="number")
-        key = int(number) if self._hash is None else self._hash(number)
+        # The hot path: a number not on the list costs one filter byte.  int() is
+        # lenient (" +1_202..." parses) but only to the same digits, so the answer is
+        # still that of the number; what it must not take is a national number
+        # without "+", which would be another number.  A keyed hash is of the exact
+        # string, so a hashed list checks the shape strictly.
+        try:
+            if number[0] != "+":  # type: ignore[index]
+                raise ValueError
+            key = int(number) if self._hash is None else self._hash(_strict(number))  # type: ignore[call-overload,arg-type]
+        except (TypeError, ValueError, IndexError, KeyError):
+            raise _not_e164(number) from None
         if not self._filter[key % self._modulus] >> (key & 7) & 1:
             return False
         keys = self._keys
@@ -335,6 +335,20 @@ class SuppressionList:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _strict(number: str) -> str:
+    if not (number[1:].isdigit() and number.isascii()):
+        raise ValueError
+    return number
+
+
+def _not_e164(number: object) -> Exception:
+    if not isinstance(number, str):
+        return TypeError(f"a SuppressionList holds E.164 strings, not {type(number).__name__}")
+    return InvalidInputError(f"number: {number!r} is not E.164 (+ and digits); normalise it "
+                             f"first, e.g. with lst.contains(number, country=...)",
+                             field="number")
 
 
 def _check_identity(registry: str, as_of: date) -> tuple[str, date]:
