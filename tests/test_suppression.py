@@ -231,7 +231,7 @@ def test_a_hashed_list_in_memory_and_a_short_secret() -> None:
     assert "+447700900123" in lst
     assert "+447700900124" not in lst
     # a keyed hash is of the exact string: a hashed list takes E.164 strictly
-    with pytest.raises(cw.InvalidInputError, match="not E.164"):
+    with pytest.raises(cw.InvalidInputError, match=r"not E\.164"):
         "+44_7700900123" in lst  # noqa: B015
     with pytest.raises(cw.InvalidInputError, match="at least 16 bytes"):
         cw.SuppressionList.from_numbers([], registry="TPS", as_of=AS_OF, secret="short")
