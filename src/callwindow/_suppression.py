@@ -231,6 +231,17 @@ class SuppressionList:
         return cls._in_memory(keys, registry, as_of,
                               hash_key if hashed_input or secret is not None else None)
 
+    @staticmethod
+    def build(sources: Sequence[str | os.PathLike[str]], output: str | os.PathLike[str], *,
+              registry: str, as_of: date, **options: Any) -> BuildReport:
+        """Build a list file from registry downloads in bounded memory; open it with ``open``.
+
+        The options (``country``, ``secret``, ``hashed_input``,
+        ``skip_malformed``, ``chunk_size``, ``progress``, ``temp_dir``) and
+        the line format are those of ``callwindow._suppression.build``.
+        """
+        return build(sources, output, registry=registry, as_of=as_of, **options)
+
     @classmethod
     def _in_memory(cls, keys: set[int], registry: str, as_of: date,
                    hash_key: Callable[[str], int] | None) -> Self:
