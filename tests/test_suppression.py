@@ -167,7 +167,8 @@ def test_an_opened_list_reports_itself_and_closes(tmp_path: Path) -> None:
         assert repr(lst) == (f"<SuppressionList US-DNC of 2026-11-28: 1 numbers, "
                              f"{str(tmp_path / 'list.cwdnc')!r}>")
         assert "+12025550143" in lst
-    assert len(lst) == 0  # closed: nothing is answered from a released map
+    with pytest.raises(ValueError, match="closed"):  # never "not listed" from a released map
+        "+12025550143" in lst  # noqa: B015
 
 
 @settings(max_examples=40, deadline=None)

@@ -19,7 +19,7 @@ The file (``.cwdnc``, version 1, little-endian) is::
              of 8 bits and two hashes per key)
 
 A number is looked up by a probe of the filter, which answers "not listed" for
-about 95 % of unlisted numbers in one byte read, then by a binary search of the
+about 92 % of unlisted numbers in one byte read, then by a binary search of the
 keys (``bisect`` over a ``memoryview`` of the map, in C).  Why a home-made
 format rather than a library: the stdlib's ``mmap`` + ``bisect`` do the job
 with no dependency and no load step; sqlite or dbm answer in several
@@ -338,8 +338,7 @@ class SuppressionList:
                 keys.release()
             if isinstance(filter_bytes, memoryview):
                 filter_bytes.release()
-            self._keys, self._filter, self._count = array("Q"), b"\x00\x00", 0
-            self._modulus = 2
+            self._keys, self._filter = array("Q"), _Closed()
             self._map.close()
             self._map = None
 
@@ -348,6 +347,13 @@ class SuppressionList:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class _Closed:
+    """The filter of a closed list: a lookup raises rather than answer "not listed"."""
+
+    def __getitem__(self, index: int) -> int:
+        raise ValueError("lookup in a closed SuppressionList")
 
 
 def _strict(number: str) -> str:
