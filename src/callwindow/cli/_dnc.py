@@ -79,7 +79,7 @@ def dnc_command() -> None:
 @dnc_command.command("build")
 @click.argument("files", nargs=-1, required=True, metavar="FILES...")
 @click.option("--registry", required=True, metavar="NAME",
-              help="The registry the numbers come from (US-DNC, Bloctel, TPS, DNCL, RPO...).")
+              help="The registry the numbers come from (US-DNC, TPS, DNCL, IT-RPO...).")
 @click.option("--as-of", "as_of", required=True, metavar="YYYY-MM-DD",
               help="The date the list was obtained from the registry.")
 @click.option("-o", "--output", required=True, metavar="FILE.cwdnc",
@@ -96,6 +96,7 @@ def dnc_command() -> None:
               help="Skip a line that holds no number (named on stderr) instead of refusing "
                    "the build.")
 @click.option("--chunk-size", default=1_000_000, show_default=True, metavar="N",
+              type=click.IntRange(min=1),
               help="Numbers sorted in memory at a time (bounds the memory used).")
 @click.option("--temp-dir", metavar="DIR", help="Where the sorted runs go (default: the "
               "system's temporary directory); needs about 8 bytes per number.")
