@@ -427,3 +427,34 @@ def test_dnc_build_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFix
     capsys.readouterr()
     assert main(["dnc", "info", target]) == 0
     assert "keyed hashes" in capsys.readouterr().out
+
+
+def test_the_suppression_option_plumbing(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import click
+    from click.testing import CliRunner
+
+    from callwindow.cli._dnc import open_suppression, suppression_option
+
+    plain = tmp_path / "plain.cwdnc"
+    hashed = tmp_path / "hashed.cwdnc"
+    source = write(tmp_path / "n.txt", "+12025550143")
+    build([source], plain, registry="US-DNC", as_of=AS_OF)
+    build([source], hashed, registry="OWN", as_of=AS_OF, secret=SECRET)
+    monkeypatch.setenv("CW_DNC_SECRET", SECRET)
+
+    @click.command()
+    @suppression_option
+    def command(suppression_files: tuple[str, ...],
+                suppression_secret_env: str | None) -> None:
+        lists = open_suppression(suppression_files, suppression_secret_env)
+        click.echo(" ".join(f"{lst.registry}:{'+12025550143' in lst}" for lst in lists))
+        for lst in lists:
+            lst.close()
+
+    result = CliRunner().invoke(command, ["--suppression", str(plain), "--suppression",
+                                          str(hashed), "--suppression-secret-env",
+                                          "CW_DNC_SECRET"])
+    assert result.output == "US-DNC:True OWN:True\n"
+    with pytest.raises(cw.InvalidInputError, match="keyed hashes; give the secret"):
+        open_suppression([str(plain), str(hashed)])
