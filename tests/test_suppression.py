@@ -238,13 +238,27 @@ def test_a_hashed_list_in_memory_and_a_short_secret() -> None:
         cw.SuppressionList.from_numbers([], registry="TPS", as_of=AS_OF, secret="short")
 
 
+def test_a_list_of_hashes_in_memory_needs_the_secret(tmp_path: Path) -> None:
+    source = write(tmp_path / "hashes.txt", ledger_hash("+12025550143"))
+    lst = cw.SuppressionList.from_files([source], registry="OWN", as_of=AS_OF,
+                                        hashed_input=True, secret=SECRET)
+    assert lst.hashed
+    assert "+12025550143" in lst
+    assert "+12025550144" not in lst
+    with pytest.raises(cw.InvalidInputError, match="give secret=") as caught:
+        cw.SuppressionList.from_files([source], registry="OWN", as_of=AS_OF,
+                                      hashed_input=True)
+    assert caught.value.field == "secret"
+
+
 def test_a_line_that_is_not_a_hash_is_malformed(tmp_path: Path) -> None:
-    source = write(tmp_path / "h.txt", ledger_hash("+12025550143"), "h:12345", "not-hex-at-all!!")
+    source = write(tmp_path / "h.txt", ledger_hash("+12025550143"), "h:12345",
+                   "not-hex-at-all!!", "0x" + "ab" * 10, "ab_cd" * 4)
     report = build([source], tmp_path / "l.cwdnc", registry="TPS", as_of=AS_OF,
                    hashed_input=True, skip_malformed=True)
     assert report.count == 1
     assert [(bad.line, bad.text) for bad in report.malformed] == [
-        (2, "h:12345"), (3, "not-hex-at-all!!")]
+        (2, "h:12345"), (3, "not-hex-at-all!!"), (4, "0x" + "ab" * 10), (5, "ab_cd" * 4)]
 
 
 # -- freshness and the engine's question -------------------------------------------------------

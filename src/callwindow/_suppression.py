@@ -34,6 +34,7 @@ import heapq
 import math
 import mmap
 import os
+import string
 import struct
 import sys
 import tempfile
@@ -67,6 +68,7 @@ HEADER_SIZE = _HEADER.size  # 128
 _FLAG_HASHED = 1
 _KEY = array("Q").itemsize  # 8
 _MAX_REGISTRY = 64
+_HEX = frozenset(string.hexdigits)
 _BLOCK = 1 << 16  # keys read or written at a time
 _FILTER_SLAB = 16 << 20  # filter bytes held in memory at a time while building
 # The first instant of a date anywhere on Earth (UTC+14): a list dated D is taken
@@ -75,7 +77,7 @@ _EARLIEST = timezone(timedelta(hours=14))
 
 ProgressCallback = Callable[[str, int, int | None], None]
 """``progress(stage, done, total)``: stage ``"reading"`` (bytes read of the
-inputs), ``"merging"`` (keys written) or ``"filter"`` (keys filtered)."""
+inputs), ``"merging"`` (keys merged) or ``"filter"`` (filter bytes written)."""
 
 
 # -- keys --------------------------------------------------------------------------------
@@ -94,11 +96,7 @@ def _hasher(secret: bytes | str) -> Callable[[str], int]:
 def _hash_key(text: str) -> int | None:
     """A keyed hash as written in a file (hex, optionally ``h:``) -> its first 8 bytes."""
     digits = text[2:] if text[:2].lower() == "h:" else text
-    if len(digits) < 16 or len(digits) > 64 or not digits.isascii():
-        return None
-    try:
-        int(digits, 16)
-    except ValueError:
+    if not 16 <= len(digits) <= 64 or not _HEX.issuperset(digits):
         return None
     return int(digits[:16], 16)
 
@@ -222,15 +220,20 @@ class SuppressionList:
                    skip_malformed: bool = False) -> Self:
         """A list in memory from text or CSV files (see ``build`` for the format).
 
+        With ``hashed_input`` the lines are keyed hashes and ``secret`` is the
+        one they were made with (numbers are hashed with it to be looked up).
         For a registry's full download use ``build`` and ``open``: this holds
         every number in RAM.
         """
         registry, as_of = _check_identity(registry, as_of)
+        if hashed_input and secret is None:
+            raise InvalidInputError("secret: a list of keyed hashes is checked by hashing "
+                                    "numbers with the secret the hashes were made with; "
+                                    "give secret=", field="secret")
         hash_key = _hasher(secret) if secret is not None else None
         reader = _Reader(country, hash_key, hashed_input, skip_malformed)
         keys = {key for path in paths for key in reader.keys(Path(path))}
-        return cls._in_memory(keys, registry, as_of,
-                              hash_key if hashed_input or secret is not None else None)
+        return cls._in_memory(keys, registry, as_of, hash_key)
 
     @staticmethod
     def build(sources: Sequence[str | os.PathLike[str]], output: str | os.PathLike[str], *,
