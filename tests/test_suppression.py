@@ -25,6 +25,7 @@ from callwindow._suppression import (
     HEADER_SIZE,
     DoNotCallRefusal,
     Malformed,
+    SuppressionCheck,
     build,
     read_header,
     suppression_refusal,
@@ -342,6 +343,42 @@ def test_the_shortest_max_age_of_several_rules_applies() -> None:
     assert refusal is not None
     assert refusal.message == "no US-DNC list newer than P7D is loaded"
     assert suppression_refusal([lst], "+12025550144", [RULE], False, AT) is None
+
+
+def test_freshness_with_several_lists_and_registries() -> None:
+    tps_rule = cw.DoNotCallRule(registry="TPS", max_age="P28D")
+    old = us_list(as_of=date(2026, 10, 1))      # fresh 2026-09-30T10:00Z..2026-10-31T10:00Z
+    new = us_list(as_of=date(2026, 11, 20))     # fresh 2026-11-19T10:00Z..2026-12-20T10:00Z
+    # fresh 2026-10-31T10:00Z..2026-11-28T10:00Z
+    tps = us_list(registry="TPS", as_of=date(2026, 11, 1))
+    check = SuppressionCheck([old, new, tps], [RULE, tps_rule])
+    assert check.refusal("+12025550144", False, utc("2026-11-25T12:00:00")) is None
+    # on 2026-11-10 no US-DNC list is fresh (the old one ended on 10-31, the new is later)
+    gap = check.refusal("+12025550144", False, utc("2026-11-10T12:00:00"))
+    assert gap is not None
+    assert gap.message == "no US-DNC list newer than P31D is loaded"
+    late = check.refusal("+12025550144", False, utc("2026-11-28T10:00:01"))
+    assert late is not None
+    assert late.message == "no TPS list newer than P28D is loaded"
+    assert check.refusal("+12025550144", False, utc("2026-11-28T10:00:00")) is None
+    with pytest.raises(cw.NaiveDatetimeError):
+        check.refusal("+12025550144", False, datetime(2026, 11, 25, 12))
+
+
+def test_a_compiled_check_answers_again_from_its_memo() -> None:
+    exempting = cw.DoNotCallRule(registry="US-DNC", max_age="P31D", consent_exempts=True)
+    tps = us_list("+447700900123", registry="TPS")
+    check = SuppressionCheck([us_list("+12025550143"), tps], [exempting])
+    for _ in range(2):  # the second answers come from the memo
+        listed = check.refusal("+12025550143", False, AT)
+        assert listed is not None
+        assert listed.message == "+12025550143 is on the US-DNC list of 2026-11-28"
+        assert check.refusal("+12025550143", True, AT) is None
+        on_tps = check.refusal("+447700900123", True, AT)  # no rule exempts TPS
+        assert on_tps is not None
+        assert on_tps.registry == "TPS"
+        assert check.refusal("+12025550144", False, AT) is None
+    assert SuppressionCheck([], []).refusal(None, False, AT) is None
 
 
 def test_a_consumer_without_a_number_cannot_be_checked() -> None:

@@ -55,6 +55,7 @@ __all__ = [
     "DoNotCallRefusal",
     "ListHeader",
     "Malformed",
+    "SuppressionCheck",
     "SuppressionList",
     "build",
     "read_header",
@@ -711,51 +712,131 @@ class DoNotCallRefusal:
     message: str
 
 
+class SuppressionCheck:
+    """Lists and the ``do_not_call`` rules that govern a call, compiled once.
+
+    The engine builds one per set of rules (so per plan, not per call) and
+    asks ``refusal`` on each check.  In order:
+
+    1. stale: a rule whose registry has no list loaded that was obtained
+       within its ``max_age`` before the instant judged (``fresh_at``) refuses
+       every call (fail closed: a stale or missing list stops the campaign);
+    2. unchecked: with lists or rules, a consumer without an E.164 number
+       cannot be looked up and is refused;
+    3. listed: a number on any list is refused, unless ``consent`` is true
+       and every rule for that list's registry says ``consent_exempts`` (a
+       list that no rule names is never exempted by consent).
+
+    Several rules for one registry combine to the strictest: the shortest
+    ``max_age``, and consent exempts only if all of them say so.  Which lists
+    hold a number is remembered (up to 65,536 numbers, then forgotten at
+    once), so a number checked again, as a dialer checks then acquires, costs
+    one dict lookup; the lists are immutable, so the memo never goes stale.
+    """
+
+    __slots__ = ("_active", "_exempt", "_fresh", "_lists", "_memo", "_names", "_rules")
+
+    def __init__(self, lists: Iterable[SuppressionList], rules: Iterable[DoNotCallRule]
+                 ) -> None:
+        self._lists = tuple(lists)
+        strictest: dict[str, DoNotCallRule] = {}
+        exempts: dict[str, bool] = {}
+        for rule in rules:
+            known = strictest.get(rule.registry)
+            if known is None or (rule.max_age_delta is not None and (
+                    known.max_age_delta is None
+                    or rule.max_age_delta < known.max_age_delta)):
+                strictest[rule.registry] = rule
+            exempts[rule.registry] = exempts.get(rule.registry, True) and rule.consent_exempts
+        self._rules = tuple(strictest.values())
+        # The instants at which every rule has a fresh list: one interval, as a rule
+        # with one list gives, makes the hot path two comparisons.
+        self._fresh = _intersection([_fresh_windows(rule, self._lists) for rule in self._rules])
+        self._exempt = frozenset(registry for registry, ok in exempts.items() if ok)
+        self._active = bool(self._lists or strictest)
+        self._names = ", ".join(sorted({lst.registry for lst in self._lists} | set(strictest)))
+        self._memo: dict[str, tuple[int, ...]] = {}
+
+    def refusal(self, e164: str | None, consent: bool, at: datetime
+                ) -> DoNotCallRefusal | None:
+        """Why the lists and rules refuse a call to ``e164`` at ``at``, or ``None``."""
+        if not self._active:
+            return None
+        if self._rules:
+            if at.tzinfo is None:
+                _time.as_utc(at)  # raises NaiveDatetimeError
+            for start, end in self._fresh:
+                if start <= at <= end:
+                    break
+            else:
+                return self._stale(at)
+        if e164 is None:
+            return DoNotCallRefusal("unchecked", self._names, None,
+                                    f"no E.164 number to check against the {self._names} "
+                                    f"list")
+        holding = self._memo.get(e164)
+        if holding is None:
+            holding = ()
+            for index, lst in enumerate(self._lists):
+                if e164 in lst:
+                    holding += (index,)
+            if len(self._memo) >= 65536:
+                self._memo.clear()
+            self._memo[e164] = holding
+        for index in holding:
+            lst = self._lists[index]
+            if not (consent and lst.registry in self._exempt):
+                return DoNotCallRefusal("listed", lst.registry, lst.as_of,
+                                        f"{e164} is on the {lst.registry} list of "
+                                        f"{lst.as_of.isoformat()}")
+        return None
+
+
+    def _stale(self, at: datetime) -> DoNotCallRefusal:
+        for rule in self._rules:
+            if not any(start <= at <= end for start, end in _fresh_windows(rule, self._lists)):
+                newer = f" newer than {rule.max_age}" if rule.max_age else ""
+                return DoNotCallRefusal("stale", rule.registry, None,
+                                        f"no {rule.registry} list{newer} is loaded")
+        raise AssertionError("no stale rule")  # pragma: no cover
+
+
+_END_OF_TIME = datetime.max.replace(tzinfo=UTC)
+
+Windows = list[tuple[datetime, datetime]]
+
+
+def _fresh_windows(rule: DoNotCallRule, lists: Sequence[SuppressionList]) -> Windows:
+    """The instants at which ``rule`` has a fresh list, as sorted disjoint intervals."""
+    age = rule.max_age_delta
+    spans = sorted((lst.obtained_at, _END_OF_TIME if age is None else lst.obtained_at + age)
+                   for lst in lists if lst.registry == rule.registry)
+    merged: Windows = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _intersection(each: Sequence[Windows]) -> tuple[tuple[datetime, datetime], ...]:
+    """The instants in one window of every list of windows."""
+    common: Windows = [(datetime.min.replace(tzinfo=UTC), _END_OF_TIME)]
+    for windows in each:
+        common = [(max(a, c), min(b, d)) for a, b in common for c, d in windows
+                  if max(a, c) <= min(b, d)]
+    return tuple(common)
+
+
 def suppression_refusal(lists: Sequence[SuppressionList], e164: str | None,
                         rules: Iterable[DoNotCallRule], consent: bool,
                         at: datetime) -> DoNotCallRefusal | None:
     """Whether do-not-call lists and rules refuse a call to ``e164`` at ``at``; pure.
 
     ``rules`` are the ``do_not_call`` rules of the policies that govern the
-    call.  In order:
-
-    1. stale: a rule whose registry has no list loaded that is ``fresh_at``
-       ``at`` within its ``max_age`` refuses every call (fail closed: a stale
-       or missing list stops the campaign);
-    2. unchecked: with lists or rules, a consumer without an E.164 number
-       cannot be looked up and is refused;
-    3. listed: a number on any list is refused, unless ``consent`` is true
-       and every rule for that list's registry says ``consent_exempts``
-       (a list no rule names is never exempted by consent).
-
-    Several rules for one registry combine to the strictest: the shortest
-    ``max_age``, and consent exempts only if all of them say so.
+    call; see ``SuppressionCheck`` for the order of the checks.  The engine
+    should build a ``SuppressionCheck`` once per set of rules instead: this
+    compiles one for a single answer.
     """
-    strictest: dict[str, DoNotCallRule] = {}
-    exempts: dict[str, bool] = {}
-    for rule in rules:
-        known = strictest.get(rule.registry)
-        if known is None or (rule.max_age_delta is not None and (
-                known.max_age_delta is None or rule.max_age_delta < known.max_age_delta)):
-            strictest[rule.registry] = rule
-        exempts[rule.registry] = exempts.get(rule.registry, True) and rule.consent_exempts
-    for registry, rule in strictest.items():
-        age = rule.max_age_delta
-        if not any(lst.registry == registry and (age is None or lst.fresh_at(at, age))
-                   for lst in lists):
-            newer = f" newer than {rule.max_age}" if rule.max_age else ""
-            return DoNotCallRefusal("stale", registry, None,
-                                    f"no {registry} list{newer} is loaded")
-    if not lists and not strictest:
-        return None
-    if e164 is None:
-        names = ", ".join(sorted({lst.registry for lst in lists} | set(strictest)))
-        return DoNotCallRefusal("unchecked", names, None,
-                                f"no E.164 number to check against the {names} list")
-    for lst in lists:
-        if e164 in lst and not (consent and exempts.get(lst.registry, False)):
-            return DoNotCallRefusal("listed", lst.registry, lst.as_of,
-                                    f"{e164} is on the {lst.registry} list of "
-                                    f"{lst.as_of.isoformat()}")
-    return None
-
+    return SuppressionCheck(lists, rules).refusal(e164, consent, at)
