@@ -17,7 +17,9 @@ which stays flat as the list grows (chunked sort, merged runs, filter slabs).
 Then, in this process, with the list open: the time of ``number in lst`` for
 numbers not on it, against ``number in s`` for the same E.164 strings and a
 Python ``set`` of 1,000,000 E.164 strings, in the same run (target: at most
-1.5x).  Everything is written to a temporary directory, deleted at the end.
+1.5x); and, for information, the engine's question with a 31-day rule
+(``SuppressionCheck.refusal``) for numbers it has not seen, then again.
+Everything is written to a temporary directory, deleted at the end.
 """
 
 from __future__ import annotations
@@ -29,11 +31,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import callwindow as cw
+from callwindow._suppression import SuppressionCheck
 
 AS_OF = "2026-11-28"
+AT = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
 def nanp(rng: random.Random) -> str:
@@ -74,16 +79,31 @@ def per_lookup(test: object, probes: list[str], rounds: int = 5) -> float:
     return best / len(probes) * 1e9
 
 
-def lookups(path: Path, count: int) -> tuple[float, float, float]:
-    """(ns per lookup in the list, ns per lookup in a 1M set, the share of probes listed)."""
+class _Hook:
+    """``number in hook``: the engine's question, ``SuppressionCheck.refusal``."""
+
+    def __init__(self, check: SuppressionCheck) -> None:
+        self.refusal = check.refusal
+
+    def __contains__(self, number: str) -> bool:
+        return self.refusal(number, False, AT) is not None
+
+
+def lookups(path: Path, count: int) -> dict[str, float]:
+    """ns per lookup: in the list, in a 1M set, the engine's hook (new numbers, then again)."""
     rng = random.Random(99)
     reference = {"+1" + nanp(rng) for _ in range(1_000_000)}
     probes = ["+1" + nanp(rng) for _ in range(count)]
+    rule = cw.DoNotCallRule(registry="US-DNC", max_age="P31D")
     with cw.SuppressionList.open(path) as lst:
-        listed = sum(1 for probe in probes if probe in lst) / len(probes)
-        in_list = per_lookup(lst, probes)
-        in_set = per_lookup(reference, probes)
-    return in_list, in_set, listed
+        figures = {"listed": sum(1 for probe in probes if probe in lst) / len(probes),
+                   "list": per_lookup(lst, probes), "set": per_lookup(reference, probes)}
+        # a fresh check each round, so that every number is new to its memo
+        figures["hook"] = min(per_lookup(_Hook(SuppressionCheck([lst], [rule])), probes, 1)
+                              for _ in range(3))
+        again = _Hook(SuppressionCheck([lst], [rule]))
+        figures["hook again"] = per_lookup(again, probes[:50_000])  # within the memo's bound
+    return figures
 
 
 def main() -> None:
@@ -95,17 +115,19 @@ def main() -> None:
                         "directory under $TMPDIR).")
     args = parser.parse_args()
     print(f"{'numbers':>12} {'build s':>8} {'peak RSS':>9} {'file MB':>8} "
-          f"{'in list ns':>10} {'in set ns':>9} {'ratio':>6} {'listed':>7}")
+          f"{'in list ns':>10} {'in set ns':>9} {'ratio':>6} {'listed':>7} "
+          f"{'hook ns':>8} {'again ns':>8}")
     for size in args.sizes:
         with tempfile.TemporaryDirectory(prefix="bench-dnc-", dir=args.dir) as work:
             numbers, target = Path(work) / "numbers.txt", Path(work) / "list.cwdnc"
             write_numbers(numbers, size, seed=size)
             seconds, rss = build(numbers, target)
             numbers.unlink()
-            in_list, in_set, listed = lookups(target, args.lookups)
+            got = lookups(target, args.lookups)
             print(f"{size:>12,} {seconds:>8.1f} {rss / 2**20:>7.0f}MB "
-                  f"{target.stat().st_size / 1e6:>8.0f} {in_list:>10.0f} {in_set:>9.0f} "
-                  f"{in_list / in_set:>5.1f}x {listed:>7.2%}", flush=True)
+                  f"{target.stat().st_size / 1e6:>8.0f} {got['list']:>10.0f} {got['set']:>9.0f} "
+                  f"{got['list'] / got['set']:>5.1f}x {got['listed']:>7.2%} "
+                  f"{got['hook']:>8.0f} {got['hook again']:>8.0f}", flush=True)
 
 
 if __name__ == "__main__":
