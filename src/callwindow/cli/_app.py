@@ -29,7 +29,7 @@ from rich.table import Table
 from .. import _time
 from .. import presets as preset_registry
 from .._decision import Decision
-from .._describe import hours_lines
+from .._describe import do_not_call_text, hours_lines
 from .._engine import Engine
 from .._errors import CallWindowError, NaiveDatetimeError, PolicyError
 from .._models import Consumer, Policy
@@ -470,6 +470,7 @@ def _describe(policy: Policy) -> list[tuple[str, str]]:
     rows += [("cooldowns" if index == 0 else "", line)
              for index, line in enumerate(_cooldowns_text(policy))]
     rows.append(("consent", "required" if policy.requires_consent else "not required"))
+    rows.append(("registry", do_not_call_text(policy) or "no do-not-call rule"))
     for blackout in policy.blackouts:
         rows.append(("blackout", f"{blackout.start.isoformat()} to {blackout.end.isoformat()}: "
                                  f"{blackout.reason}"))
