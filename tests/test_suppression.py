@@ -68,10 +68,11 @@ def test_national_formats_are_normalised_with_the_default_country() -> None:
 
 def test_a_file_of_us_numbers_in_every_common_shape(tmp_path: Path) -> None:
     lst = built(tmp_path, "phone_number", "2025550143", "(212) 555-0198", "+1 415 555 0100",
-                "", "# a comment", "305,5550111", '"617-555-0123",extra', "2025550143")
-    assert len(lst) == 5  # the header, blank line and comment skipped, one duplicate
+                "", "# a comment", "305,5550111", '"617-555-0123",extra', "2025550143",
+                "2125550111,3")  # a number and a count: not joined
+    assert len(lst) == 6  # the header, blank line and comment skipped, one duplicate
     for number in ("+12025550143", "+12125550198", "+14155550100", "+13055550111",
-                   "+16175550123"):
+                   "+16175550123", "+12125550111"):
         assert number in lst, number
     assert "+12025550144" not in lst
     assert "+13055550112" not in lst

@@ -473,9 +473,9 @@ class _Reader:
 
     A line's number is its first field (split on ``,``, ``;``, ``|`` or a
     tab, quotes stripped).  Blank lines and ``#`` comments are skipped, and
-    so is a first line with no digit in its first field (a CSV header).  Two
-    fields of digits that make a number only together (``201,5550123``: area
-    code and number, as some registry downloads are cut) are joined.
+    so is a first line with no digit in its first field (a CSV header).  A
+    first field of at most four digits followed by a field of digits is an
+    area code and a number (``201,5550123``), and the two are joined.
     """
 
     def __init__(self, country: str | None, hash_key: Callable[[str], int] | None,
@@ -512,9 +512,8 @@ class _Reader:
         if self.hashed_input:
             key = _hash_key(value)
         else:
-            if (len(fields) > 1 and value.isdigit() and fields[1].isdigit()
-                    and len(value) + len(fields[1]) >= 7):
-                value += fields[1]
+            if len(fields) > 1 and len(value) <= 4 and value.isdigit() and fields[1].isdigit():
+                value += fields[1]  # area code, number
             key = _number_key(value, self.country, self.hash_key)
         if key is None:
             self._bad(Malformed(str(path), number, text[:80]))
