@@ -727,13 +727,10 @@ class SuppressionCheck:
        list that no rule names is never exempted by consent).
 
     Several rules for one registry combine to the strictest: the shortest
-    ``max_age``, and consent exempts only if all of them say so.  Which lists
-    hold a number is remembered (up to 65,536 numbers, then forgotten at
-    once), so a number checked again, as a dialer checks then acquires, costs
-    one dict lookup; the lists are immutable, so the memo never goes stale.
+    ``max_age``, and consent exempts only if all of them say so.
     """
 
-    __slots__ = ("_active", "_exempt", "_fresh", "_lists", "_memo", "_names", "_rules")
+    __slots__ = ("_active", "_exempt", "_fresh", "_hi", "_lists", "_lo", "_names", "_rules")
 
     def __init__(self, lists: Iterable[SuppressionList], rules: Iterable[DoNotCallRule]
                  ) -> None:
@@ -748,13 +745,15 @@ class SuppressionCheck:
                 strictest[rule.registry] = rule
             exempts[rule.registry] = exempts.get(rule.registry, True) and rule.consent_exempts
         self._rules = tuple(strictest.values())
-        # The instants at which every rule has a fresh list: one interval, as a rule
-        # with one list gives, makes the hot path two comparisons.
+        # The instants at which every rule has a fresh list.  When they are one
+        # interval, as they are with one list per registry, the hot path compares
+        # the instant with its two ends; otherwise it always takes the slow path.
         self._fresh = _intersection([_fresh_windows(rule, self._lists) for rule in self._rules])
+        self._lo, self._hi = self._fresh[0] if len(self._fresh) == 1 else (_END_OF_TIME,
+                                                                           _START_OF_TIME)
         self._exempt = frozenset(registry for registry, ok in exempts.items() if ok)
         self._active = bool(self._lists or strictest)
         self._names = ", ".join(sorted({lst.registry for lst in self._lists} | set(strictest)))
-        self._memo: dict[str, tuple[int, ...]] = {}
 
     def refusal(self, e164: str | None, consent: bool, at: datetime
                 ) -> DoNotCallRefusal | None:
@@ -762,44 +761,38 @@ class SuppressionCheck:
         if not self._active:
             return None
         if self._rules:
-            if at.tzinfo is None:
-                _time.as_utc(at)  # raises NaiveDatetimeError
-            for start, end in self._fresh:
-                if start <= at <= end:
-                    break
-            else:
-                return self._stale(at)
+            try:
+                fresh = self._lo <= at <= self._hi
+            except TypeError:  # a naive instant
+                fresh = _time.as_utc(at) is None  # raises NaiveDatetimeError
+            if not fresh:
+                stale = self._stale(at)
+                if stale is not None:
+                    return stale
         if e164 is None:
             return DoNotCallRefusal("unchecked", self._names, None,
                                     f"no E.164 number to check against the {self._names} "
                                     f"list")
-        holding = self._memo.get(e164)
-        if holding is None:
-            holding = ()
-            for index, lst in enumerate(self._lists):
-                if e164 in lst:
-                    holding += (index,)
-            if len(self._memo) >= 65536:
-                self._memo.clear()
-            self._memo[e164] = holding
-        for index in holding:
-            lst = self._lists[index]
-            if not (consent and lst.registry in self._exempt):
+        for lst in self._lists:
+            if e164 in lst and not (consent and lst.registry in self._exempt):
                 return DoNotCallRefusal("listed", lst.registry, lst.as_of,
                                         f"{e164} is on the {lst.registry} list of "
                                         f"{lst.as_of.isoformat()}")
         return None
 
-
-    def _stale(self, at: datetime) -> DoNotCallRefusal:
+    def _stale(self, at: datetime) -> DoNotCallRefusal | None:
+        """The refusal of the first rule without a fresh list at ``at``, if any."""
+        if any(start <= at <= end for start, end in self._fresh):
+            return None
         for rule in self._rules:
             if not any(start <= at <= end for start, end in _fresh_windows(rule, self._lists)):
                 newer = f" newer than {rule.max_age}" if rule.max_age else ""
                 return DoNotCallRefusal("stale", rule.registry, None,
                                         f"no {rule.registry} list{newer} is loaded")
-        raise AssertionError("no stale rule")  # pragma: no cover
+        return None  # pragma: no cover (every rule fresh, but not all at once: impossible)
 
 
+_START_OF_TIME = datetime.min.replace(tzinfo=UTC)
 _END_OF_TIME = datetime.max.replace(tzinfo=UTC)
 
 Windows = list[tuple[datetime, datetime]]
@@ -821,7 +814,7 @@ def _fresh_windows(rule: DoNotCallRule, lists: Sequence[SuppressionList]) -> Win
 
 def _intersection(each: Sequence[Windows]) -> tuple[tuple[datetime, datetime], ...]:
     """The instants in one window of every list of windows."""
-    common: Windows = [(datetime.min.replace(tzinfo=UTC), _END_OF_TIME)]
+    common: Windows = [(_START_OF_TIME, _END_OF_TIME)]
     for windows in each:
         common = [(max(a, c), min(b, d)) for a, b in common for c, d in windows
                   if max(a, c) <= min(b, d)]
