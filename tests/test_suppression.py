@@ -173,6 +173,19 @@ def test_an_opened_list_reports_itself_and_closes(tmp_path: Path) -> None:
         "+12025550143" in lst  # noqa: B015
 
 
+def test_runs_longer_than_a_read_block_merge_whole(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("callwindow._suppression._MERGE_BUFFER", 1)  # 1,024-key blocks
+    numbers = [f"+1202555{n:04d}" for n in range(0, 10_000, 2)]  # 5,000 even line numbers
+    source = write(tmp_path / "n.txt", *reversed(numbers))
+    report = build([source], tmp_path / "l.cwdnc", registry="X", as_of=AS_OF,
+                   chunk_size=2_500)  # two runs of 2,500 keys: three blocks each
+    assert report.count == 5_000
+    with cw.SuppressionList.open(tmp_path / "l.cwdnc") as lst:
+        assert all(number in lst for number in numbers)
+        assert not any(f"+1202555{n:04d}" in lst for n in range(1, 10_000, 2))
+
+
 @settings(max_examples=40, deadline=None)
 @given(listed=st.sets(st.integers(2_000_000_000, 9_999_999_999), max_size=60),
        others=st.lists(st.integers(2_000_000_000, 9_999_999_999), max_size=30),

@@ -30,6 +30,7 @@ and numpy (not a core dependency) is slower for one scalar lookup than bisect.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import heapq
 import math
 import mmap
@@ -72,6 +73,7 @@ _MAX_REGISTRY = 64
 _HEX = frozenset(string.hexdigits)
 _BLOCK = 1 << 16  # keys read or written at a time
 _FILTER_SLAB = 16 << 20  # filter bytes held in memory at a time while building
+_MERGE_BUFFER = 8 << 20  # the runs' read buffers while merging, all together
 # The first instant of a date anywhere on Earth (UTC+14): a list dated D is taken
 # as obtained then, so that a date is never read as fresher than it is.
 _EARLIEST = timezone(timedelta(hours=14))
@@ -447,10 +449,15 @@ def _number_key(number: object, country: str | None,
                 hash_key: Callable[[str], int] | None) -> int | None:
     if not isinstance(number, str):
         return None
-    e164 = _zones.normalized(number, country)
+    e164 = _parse_e164(number, country)
     if e164 is None:
         return None
     return int(e164) if hash_key is None else hash_key(e164)
+
+
+# The normalisation of _zones.normalized without its cache: every number of a
+# registry is new, so the cache would only churn (and fragment memory as it does).
+_parse_e164: Callable[[str, str | None], str | None] = _zones._parsed_e164.__wrapped__
 
 
 # -- reading registry files ---------------------------------------------------------------
@@ -620,15 +627,14 @@ def _header(registry: str, as_of: date, hashed: bool, count: int, modulus: int) 
 def _sorted_runs(paths: Sequence[Path], reader: _Reader, chunk_size: int, work: Path,
                  report: ProgressCallback, total_bytes: int) -> list[Path]:
     runs: list[Path] = []
-    chunk: list[int] = []
+    chunk = array("Q")  # 8 bytes a key, not a Python int each
 
     def flush() -> None:
-        chunk.sort()
         run = work / f"run-{len(runs):05d}"
         with open(run, "wb") as out:
-            array("Q", chunk).tofile(out)
+            array("Q", sorted(chunk)).tofile(out)
         runs.append(run)
-        chunk.clear()
+        del chunk[:]
 
     for path in paths:
         for key in reader.keys(path):
@@ -642,10 +648,15 @@ def _sorted_runs(paths: Sequence[Path], reader: _Reader, chunk_size: int, work: 
     return runs
 
 
-def _run_keys(run: Path) -> Iterator[int]:
-    with open(run, "rb") as handle:
-        while block := handle.read(_BLOCK * _KEY):
-            yield from array("Q", block)
+def _run_keys(run: Path, block_keys: int) -> Iterator[int]:
+    with open(run, "rb", buffering=0) as handle:
+        while True:
+            block = array("Q")
+            with contextlib.suppress(EOFError):  # the last, shorter block is read all the same
+                block.fromfile(handle, block_keys)
+            if not block:
+                return
+            yield from block
 
 
 def _merge(runs: Sequence[Path], out: IO[bytes], report: ProgressCallback) -> tuple[int, int]:
@@ -655,7 +666,8 @@ def _merge(runs: Sequence[Path], out: IO[bytes], report: ProgressCallback) -> tu
     block = array("Q")
     count = read = 0
     previous = -1
-    for key in heapq.merge(*(_run_keys(run) for run in runs)):
+    block_keys = max(1024, _MERGE_BUFFER // _KEY // max(len(runs), 1))
+    for key in heapq.merge(*(_run_keys(run, block_keys) for run in runs)):
         read += 1
         if key == previous:
             continue
