@@ -11,8 +11,9 @@ builds a list as a user would, in a subprocess:
     python -m callwindow dnc build NUMBERS.txt --registry US-DNC --as-of 2026-11-28 \\
         --country US -o LIST.cwdnc --no-progress
 
-and reports the wall time and the peak RSS of that process (``os.wait4``),
-which stays flat as the list grows (chunked sort, merged runs, filter slabs).
+and reports the wall time and the peak RSS of that process (its own VmHWM,
+Linux), which stays flat as the list grows (chunked sort, merged runs, filter
+slabs).
 
 Then, in this process, with the list open: the time of ``number in lst`` for
 numbers not on it, against ``number in s`` for the same E.164 strings and a
@@ -25,7 +26,6 @@ Everything is written to a temporary directory, deleted at the end.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import subprocess
 import sys
@@ -55,18 +55,31 @@ def write_numbers(path: Path, count: int, seed: int) -> None:
         out.write("".join(nanp(rng) + "\n" for _ in range(count % 10_000)))
 
 
+# The build runs callwindow's own entry point, then reports its peak RSS from
+# /proc/self/status (VmHWM): os.wait4's ru_maxrss would not do, as Linux carries
+# the parent's high-water mark over exec, and this process grows as it measures.
+_LAUNCH = """import sys
+from callwindow.cli import main
+code = main(sys.argv[1:])
+with open("/proc/self/status") as status:
+    print(*(line.split()[1] for line in status if line.startswith("VmHWM")),
+          file=sys.stderr)
+sys.exit(code)
+"""
+
+
 def build(numbers: Path, target: Path) -> tuple[float, int]:
-    """Build with the installed command; (seconds, peak RSS in bytes)."""
-    command = [sys.executable, "-m", "callwindow", "dnc", "build", str(numbers),
+    """Build with the command's entry point; (seconds, peak RSS in bytes)."""
+    command = [sys.executable, "-c", _LAUNCH, "dnc", "build", str(numbers),
                "--registry", "US-DNC", "--as-of", AS_OF, "--country", "US", "-o", str(target),
                "--no-progress", "--temp-dir", str(target.parent)]
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True, check=False)
     seconds = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"build failed: {' '.join(command)}")
-    return seconds, usage.ru_maxrss * 1024
+    if done.returncode != 0:
+        raise SystemExit(f"build failed: {done.stderr}")
+    return seconds, int(done.stderr.split()[-1]) * 1024
 
 
 def per_lookup(test: object, probes: list[str], rounds: int = 5) -> float:
