@@ -1,7 +1,7 @@
 """Do-not-call lists at national scale: build time, peak memory, lookup cost.
 
     python benchmarks/bench_dnc.py                    # 5M and 20M numbers
-    python benchmarks/bench_dnc.py --sizes 50000000   # the 50M case (~20 min, ~1.3 GB of /tmp)
+    python benchmarks/bench_dnc.py --sizes 50000000   # the 50M case (~20 min, ~1.4 GB of /tmp)
     python benchmarks/bench_dnc.py --sizes 200000 --lookups 100000   # a quick look
 
 For each size it writes a text file of that many random US numbers in
