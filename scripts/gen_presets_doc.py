@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import callwindow as cw
-from callwindow._describe import hours_lines
+from callwindow._describe import do_not_call_text, hours_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "docs" / "presets.md"
@@ -69,6 +69,8 @@ def rules_text(policy: cw.Policy) -> str:
                         if cooldown.window == "calendar_days" else ""))
     if policy.requires_consent:
         parts.append("consent required")
+    if policy.do_not_call is not None:
+        parts.append(do_not_call_text(policy) or "")
     if policy.stack:
         parts.append("stacks " + ", ".join(part.id for part in policy.stack))
     return "; ".join(parts) or "-"

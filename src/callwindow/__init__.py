@@ -28,10 +28,12 @@ if TYPE_CHECKING:
         Consent,
         Consumer,
         CooldownRule,
+        DoNotCallRule,
         HolidayRule,
         LimitRule,
         Policy,
     )
+    from ._suppression import SuppressionList
     from ._table import BatchScrubber
     from ._time import Clock, SystemClock
     from .ledgers import Ledger, ledger_from_url
@@ -48,6 +50,7 @@ __all__ = [
     "ConsumerError",
     "CooldownRule",
     "Decision",
+    "DoNotCallRule",
     "Engine",
     "HolidayRule",
     "InvalidInputError",
@@ -61,6 +64,7 @@ __all__ = [
     "PolicyError",
     "Reason",
     "ReasonCode",
+    "SuppressionList",
     "SystemClock",
     "ledger_from_url",
     "ledgers",
@@ -82,7 +86,8 @@ _HOMES = {
     **dict.fromkeys(("CallWindowError", "ConsumerError", "InvalidInputError", "LedgerError",
                      "MissingExtraError", "NaiveDatetimeError", "PolicyError"), "_errors"),
     **dict.fromkeys(("AppliesTo", "Blackout", "Consent", "Consumer", "CooldownRule",
-                     "HolidayRule", "LimitRule", "Policy"), "_models"),
+                     "DoNotCallRule", "HolidayRule", "LimitRule", "Policy"), "_models"),
+    "SuppressionList": "_suppression",
     "Ledger": "ledgers", "ledger_from_url": "ledgers",
 }
 

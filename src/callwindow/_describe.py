@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ._models import DAY_KEYS, Policy
 
-__all__ = ["hours_lines"]
+__all__ = ["do_not_call_text", "hours_lines"]
 
 
 def hours_lines(policy: Policy) -> list[str]:
@@ -24,3 +24,13 @@ def hours_lines(policy: Policy) -> list[str]:
     if "pre_holiday" in policy.hours:
         lines.append("day before a holiday " + ", ".join(policy.hours["pre_holiday"]))
     return lines
+
+
+def do_not_call_text(policy: Policy) -> str | None:
+    """``a US-DNC list at most P31D old (consent exempts)``, or ``None`` without a rule."""
+    rule = policy.do_not_call
+    if rule is None:
+        return None
+    age = f" at most {rule.max_age} old" if rule.max_age else ""
+    consent = "exempts" if rule.consent_exempts else "does not exempt"
+    return f"a {rule.registry} list{age} (consent {consent})"

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from . import _time, _wording
 from ._decision import Decision, Reason, _Given
 from ._enums import Outcome
-from ._errors import InvalidInputError, LedgerError
+from ._errors import InvalidInputError, LedgerError, PolicyError
 from ._frequency import (
     Attempt,
     Constraint,
@@ -168,6 +168,12 @@ class Judge:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.planner = Planner(policies, strict_zones=zone_evidence == "strict")
         self.rules = self.planner.rules
+        ruled = [part.id for part in self.planner.policies if part.do_not_call is not None]
+        if ruled:  # fail closed: an engine that ignored the rule would call listed numbers
+            raise PolicyError(
+                f"policy {ruled[0]!r}: do_not_call is not enforced by this version's engine "
+                f"(see docs/suppression.md); check the lists yourself and leave the rule out",
+                (("do_not_call", "not enforced by this version's engine"),))
         self.raise_ledger_errors = on_ledger_error == "raise"
         self._always_in_force = all(rule.always for rule in self.rules)
         self._retention_floor = floor

@@ -43,8 +43,8 @@ from ._enums import Outcome
 from ._errors import ConsumerError, PolicyError
 from ._keys import LedgerKeys
 
-__all__ = ["AppliesTo", "Blackout", "Consumer", "CooldownRule", "HolidayRule", "LimitRule",
-           "Policy"]
+__all__ = ["AppliesTo", "Blackout", "Consumer", "CooldownRule", "DoNotCallRule", "HolidayRule",
+           "LimitRule", "Policy"]
 
 # Bounds on what comes in, so that nothing hostile or mistaken runs long,
 # eats memory or overflows later, and every ledger backend agrees on it.
@@ -324,6 +324,35 @@ class CooldownRule(_Frozen):
         return int(parse_duration(self.period, fixed=True).total_seconds())
 
 
+class DoNotCallRule(_Frozen):
+    """The law's do-not-call registry: scrub against ``registry``, obtained within ``max_age``.
+
+    The engine refuses every call the policy governs when it holds no
+    ``SuppressionList`` of ``registry`` obtained within ``max_age`` of the
+    instant judged (no ``max_age``: a list of any date will do), and a call to
+    a number on the list.  ``consent_exempts``: a consumer's consent lets a
+    listed number be called, where the law says so.
+    """
+
+    registry: str = Field(min_length=1, max_length=64)
+    max_age: str | None = None
+    consent_exempts: bool = False
+
+    @field_validator("max_age")
+    @classmethod
+    def _check_max_age(cls, value: str | None) -> str | None:
+        if value is not None and parse_duration(value, fixed=True).total_seconds() <= 0:
+            raise ValueError(f"{value!r}: a max_age must be longer than zero")
+        return value
+
+    @cached_property
+    def max_age_delta(self) -> timedelta | None:
+        """``max_age`` as a ``timedelta``; ``None`` when any date will do."""
+        if self.max_age is None:
+            return None
+        return timedelta(seconds=parse_duration(self.max_age, fixed=True).total_seconds())
+
+
 Confidence = Literal["confirmed-from-official-text", "from-secondary-source", "unconfirmed"]
 Scope = Literal["telemarketing", "telemarketing_automated", "debt_collection", "survey",
                 "informational"]
@@ -412,6 +441,7 @@ class Policy(_Frozen):
     cooldowns: tuple[CooldownRule, ...] = ()
     requires_consent: bool = False
     consent_valid_for: str | None = None
+    do_not_call: DoNotCallRule | None = None
     blackouts: tuple[Blackout, ...] = ()
     applies_to: AppliesTo | None = None
     stack: tuple[Policy, ...] = ()

@@ -31,7 +31,7 @@ from rich.text import Text
 from .. import _time
 from .. import presets as preset_registry
 from .._decision import Decision
-from .._describe import hours_lines
+from .._describe import do_not_call_text, hours_lines
 from .._engine import Engine
 from .._errors import CallWindowError, ConsumerError, NaiveDatetimeError, PolicyError
 from .._models import Consumer, Policy
@@ -118,7 +118,8 @@ class _Group(click.Group):
 
     _lazy: ClassVar[dict[str, tuple[str, str]]] = {
         "calendar": ("callwindow.cli._calendar", "calendar_command"),
-        "serve": ("callwindow.cli._serve", "serve_command")}
+        "serve": ("callwindow.cli._serve", "serve_command"),
+        "dnc": ("callwindow.cli._dnc", "dnc_command")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self._lazy})
@@ -556,6 +557,7 @@ def _describe(policy: Policy) -> list[tuple[str, str]]:
     rows += [("cooldowns" if index == 0 else "", line)
              for index, line in enumerate(_cooldowns_text(policy))]
     rows.append(("consent", "required" if policy.requires_consent else "not required"))
+    rows.append(("registry", do_not_call_text(policy) or "no do-not-call rule"))
     for blackout in policy.blackouts:
         rows.append(("blackout", f"{blackout.start.isoformat()} to {blackout.end.isoformat()}: "
                                  f"{blackout.reason}"))
