@@ -444,7 +444,7 @@ def test_the_presets_carry_their_registry_rule_until_the_engine_enforces_it(
 
     text = (resources.files("callwindow.presets") / f"{preset}.yaml").read_text()
     assert cw.presets.get(preset).do_not_call is None
-    assert f"# do_not_call:\n" in text
+    assert "# do_not_call:\n" in text
     assert rule in text
 
 
