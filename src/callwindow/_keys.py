@@ -17,7 +17,7 @@ class LedgerKeys:
     attempts together, which is never less strict than the rule.
     """
 
-    __slots__ = ("_e164", "_named", "_per", "_scopes", "identity")
+    __slots__ = ("_e164", "_keys", "_named", "_per", "_scopes", "identity")
 
     def __init__(self, consumer_id: str | None, e164: str | Callable[[], str | None] | None,
                  tags: Mapping[str, str]) -> None:
@@ -37,6 +37,9 @@ class LedgerKeys:
         if consumer_id:
             self._named["consumer"] = self.identity
         self._scopes: dict[str, str] | None = None
+        self._keys: tuple[str, ...] | None = None
+        if not callable(e164):  # nothing to parse: every key now, at no cost
+            self._keys = tuple(self.scopes.values())
         self._per: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] | None = None
 
     @property
@@ -45,13 +48,14 @@ class LedgerKeys:
         scopes = self._scopes
         if scopes is None:
             e164 = self._e164() if callable(self._e164) else self._e164
-            scopes = {}
-            if "consumer" in self._named:
-                scopes["consumer"] = self._named["consumer"]
+            named = self._named
+            consumer = named.get("consumer")
+            scopes = {} if consumer is None else {"consumer": consumer}
             if e164:
                 scopes["phone"] = "p:" + e164
-            scopes.update((name, key) for name, key in self._named.items()
-                          if name != "consumer")
+            if len(named) > len(scopes) - bool(e164):  # tags
+                scopes.update((name, key) for name, key in named.items()
+                              if name != "consumer")
             self._scopes = scopes
         return scopes
 
@@ -63,7 +67,10 @@ class LedgerKeys:
     @property
     def keys(self) -> tuple[str, ...]:
         """Every key an attempt of theirs is recorded under."""
-        return tuple(self.scopes.values())
+        keys = self._keys
+        if keys is None:
+            keys = self._keys = tuple(self.scopes.values())
+        return keys
 
     def key(self, scope: str) -> str:
         """The key of one scope (``consumer``, ``phone``, ``tag:<name>``)."""

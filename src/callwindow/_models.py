@@ -1064,7 +1064,7 @@ class Consumer(_Frozen):
         number that parses).
         """
         # The number lazily: see LedgerKeys (e164 is read, so parsed, on first use).
-        return LedgerKeys(self.id, lambda: self.e164, self.tags)
+        return LedgerKeys(self.id, (lambda: self.e164) if self.phone else None, self.tags)
 
     @_memo
     def plan_key(self) -> tuple[str, str | None, bool | Consent]:
