@@ -26,7 +26,7 @@ from ._judge import (
     settle,
 )
 from ._models import Consumer, Policy
-from ._observe import DEBUG, Observer, OnDecision, debugging, keys_of
+from ._observe import DEBUG, Observer, OnDecision, debugging
 from ._time import Clock
 from .ledgers import (
     AsyncLedger,
@@ -190,17 +190,12 @@ class AsyncEngine(Shell):
         replies: list[Reply] = []
         for start in range(0, len(exchanges), READ_BATCH):
             batch = exchanges[start:start + READ_BATCH]
+            reads = [(step.subject, step.constraints) for step in batch]
             try:
-                found = await read_many_async(self.ledger, [(step.subject, step.constraints)
-                                                            for step in batch])
+                found: Any = await read_many_async(self.ledger, reads)
             except Exception as error:  # any failure of the store refuses the calls
-                failure = as_ledger_error(error)
-                self._observer.ledger_failed(failure, keys_of(batch))
-                replies += [failure] * len(batch)
-            else:
-                if self._observer.ledger_trouble.failing:
-                    self._observer.ledger_answered()
-                replies += [(None, matches) for matches in found]
+                found = error
+            replies += self._observer.batch_answered(batch, found)
         return replies
 
     async def _call(self, call: Callable[[], Coroutine[Any, Any, _T]], keys: Sequence[str]

@@ -27,7 +27,7 @@ from ._judge import (
     settle,
 )
 from ._models import Consumer, Policy
-from ._observe import DEBUG, Observer, OnDecision, debugging, keys_of
+from ._observe import DEBUG, Observer, OnDecision, debugging
 from ._time import Clock
 from .ledgers import Ledger, MemoryLedger, ledger_from_url, read_many
 
@@ -294,17 +294,12 @@ class Engine(Shell):
         replies: list[Reply] = []
         for start in range(0, len(exchanges), READ_BATCH):
             batch = exchanges[start:start + READ_BATCH]
+            reads = [(step.subject, step.constraints) for step in batch]
             try:
-                found = read_many(self.ledger, [(step.subject, step.constraints)
-                                                for step in batch])
+                found: Any = read_many(self.ledger, reads)
             except Exception as error:  # any failure of the store refuses the calls
-                failure = as_ledger_error(error)
-                self._observer.ledger_failed(failure, keys_of(batch))
-                replies += [failure] * len(batch)
-            else:
-                if self._observer.ledger_trouble.failing:
-                    self._observer.ledger_answered()
-                replies += [(None, matches) for matches in found]
+                found = error
+            replies += self._observer.batch_answered(batch, found)
         return replies
 
     def _call(self, call: Callable[[], _T], keys: Sequence[str]) -> _T:

@@ -33,7 +33,7 @@ from typing import Any
 
 from ._decision import Decision
 from ._errors import InvalidInputError, LedgerError
-from ._judge import Exchange
+from ._judge import Exchange, as_ledger_error
 
 __all__ = ["DEBUG", "Observer", "OnDecision", "debugging", "keys_of", "logger"]
 
@@ -126,6 +126,18 @@ class Observer:
         keys = _keys_of(about) if isinstance(about, Exchange) else about
         self.ledger_trouble.failed(f"attempt ledger {self._ledger!r}",
                                     _cleared(str(failure), keys))
+
+    def batch_answered(self, batch: Sequence[Exchange[Any]],
+                       found: Sequence[Any] | Exception) -> list[Any]:
+        """The replies of one batched read (``found``: the counts, or what the ledger
+        raised, which refuses every exchange of the batch), the ledger's health noted."""
+        if isinstance(found, Exception):
+            failure = as_ledger_error(found)
+            self.ledger_failed(failure, keys_of(batch))
+            return [failure] * len(batch)
+        if self.ledger_trouble.failing:
+            self.ledger_answered()
+        return [(None, matches) for matches in found]
 
     def ledger_answered(self) -> None:
         """A ledger call succeeded after some failed."""
