@@ -160,19 +160,14 @@ class AsyncEngine(Shell):
 
     async def _run(self, step: _T | Exchange[_T]) -> _T:
         """Carry the judge's exchanges to the ledger until it has its answer."""
-        ledger, observer, trouble = self.ledger, self._observer, self._observer.ledger_trouble
+        ledger, observer = self.ledger, self._observer
         while isinstance(step, Exchange):
             try:
-                reply = await ledger.check_and_record(step.subject, step.constraints,
-                                                      step.attempt)
+                reply: Any = await ledger.check_and_record(step.subject, step.constraints,
+                                                    step.attempt)
             except Exception as error:  # any failure of the store refuses the call
-                failure = as_ledger_error(error)
-                observer.ledger_failed(failure, step)
-                step = step.finish(failure)
-            else:
-                if trouble.failing:
-                    observer.ledger_answered()
-                step = step.finish(reply)
+                reply = error
+            step = observer.answered(step, reply)
         return step
 
 

@@ -29,13 +29,15 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable, Sequence
 from time import monotonic
-from typing import Any
+from typing import Any, TypeVar
 
 from ._decision import Decision
 from ._errors import InvalidInputError, LedgerError
 from ._judge import Exchange, as_ledger_error
 
 __all__ = ["DEBUG", "Observer", "OnDecision", "debugging", "keys_of", "logger"]
+
+_T = TypeVar("_T")
 
 logger = logging.getLogger("callwindow")
 DEBUG = logging.DEBUG
@@ -126,6 +128,17 @@ class Observer:
         keys = _keys_of(about) if isinstance(about, Exchange) else about
         self.ledger_trouble.failed(f"attempt ledger {self._ledger!r}",
                                     _cleared(str(failure), keys))
+
+    def answered(self, step: Exchange[_T], reply: Any) -> Any:
+        """What follows one exchange (``reply``: the ledger's answer, or what it
+        raised, which refuses the call), the ledger's health noted."""
+        if isinstance(reply, Exception):
+            failure = as_ledger_error(reply)
+            self.ledger_failed(failure, step)
+            return step.finish(failure)
+        if self.ledger_trouble.failing:
+            self.ledger_answered()
+        return step.finish(reply)
 
     def batch_answered(self, batch: Sequence[Exchange[Any]],
                        found: Sequence[Any] | Exception) -> list[Any]:
