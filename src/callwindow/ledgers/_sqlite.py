@@ -181,10 +181,21 @@ class SQLiteLedger(KeyedLedger):
                              check_same_thread=False)
         try:
             db.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten
-            db.executescript(_SCHEMA)
+            # Switching a new file to WAL takes a lock SQLite does not wait for (it
+            # answers "locked" at once): processes opening one new file together
+            # would fail, so the set-up is tried again until the timeout.
+            deadline = time.monotonic() + self.timeout
+            while True:
+                try:
+                    db.execute("PRAGMA journal_mode = WAL")
+                    db.execute("PRAGMA synchronous = NORMAL")
+                    db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten
+                    db.executescript(_SCHEMA)
+                    break
+                except sqlite3.OperationalError as error:
+                    if "locked" not in str(error) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.01)
         except BaseException:
             db.close()
             raise
