@@ -28,6 +28,7 @@ import pytest
 from _pytest.mark.structures import ParameterSet
 
 import callwindow as cw
+from test_presets import History, history_case
 
 OUT = cw.ReasonCode.OUTSIDE_HOURS
 CLOSED = cw.ReasonCode.CLOSED_DAY
@@ -307,7 +308,6 @@ def test_sb992_refusal_names_its_preset_and_the_next_monday() -> None:
 
 # -- Caps and cooldowns at their edges ---------------------------------------------------
 
-History = tuple[tuple[str, str, str], ...]  # (who, at, outcome)
 
 # Oregon: three solicitations Tue 24 Nov 2026 10:00, 11:00, 12:00 PST; the first drops out
 # 24 hours later, Wed 25 Nov 10:00 PST (18:00Z).
@@ -331,12 +331,6 @@ WA_WEEK: History = tuple(("seattle", f"2026-11-{day}T10:00:00-08:00", "conversat
 # (US-TCPA) end in Nov 2031, when Virginia's still holds.
 VA_OPT_OUT: History = (("richmond", "2026-11-23T12:00:00-05:00", "opt_out"),)
 VA_OPT_OUT_PHONE: History = (("richmond-phone", "2026-11-23T12:00:00-05:00", "opt_out"),)
-
-
-def history_case(preset: str, history: History, who: str, at: str, *codes: cw.ReasonCode,
-                 next_at: str | None = "", why: str) -> ParameterSet:
-    """A check after ``history``; ``next_at`` "" means not asserted, None means never."""
-    return pytest.param(preset, history, who, at, codes, next_at, id=f"{preset}: {why}")
 
 
 HISTORIES: list[ParameterSet] = [
