@@ -100,36 +100,34 @@ class Plan:
         change their answer only at local midnights, so the answers are kept
         per UTC hour (with the one instant in the hour where they change);
         rolling rules are worked out on every call.  Measured: this keeps
-        building a consumer's questions to a tenth of an acquire.  The last
-        answer is kept too: a list scrub asks for many consumers of one kind
-        at one instant (with effective dates, nothing else is kept).
+        building a consumer's questions to a tenth of an acquire.
         """
+        rules = self.rules
+        # No zone known and a rule counting local dates: a rolling window instead
+        # (EXTREME_ZONES), worked out below.
+        if zones or not any(rule.by_dates and not rule.fixed_zones for rule in rules):
+            hour = t // HOUR_US
+            kept = self._kept.get(hour, _NOT_KEPT)
+            if kept is _NOT_KEPT:
+                kept = self._kept_in_hour(zones, hour)
+            if kept is not None:
+                change, before, after = kept
+                found = before if t < change else after
+                if not self._clocked:  # no rolling rule among them
+                    return found
+                return tuple((scopes, t - rule.period_us + 1 if rule.by_clock else since,  # type: ignore[operator]
+                              outcomes, limit)
+                             for rule, (scopes, since, outcomes, limit) in zip(rules, found,
+                                                                              strict=True))
+        # No table for this hour (no zone; two zones pass midnight in it; effective
+        # dates): worked out, and the last answer kept for a scrub's consumers of
+        # one kind at one instant.
         last = self._last_asks
         if last is not None and last[0] == t and last[1] == zones:
             return last[2]
-        found = self._asks_at(zones, t)
+        found = self._asks(zones, t)
         self._last_asks = (t, zones, found)
         return found
-
-    def _asks_at(self, zones: tuple[str, ...], t: int) -> tuple[Ask, ...]:
-        rules = self.rules
-        if not zones and any(rule.by_dates and not rule.fixed_zones for rule in rules):
-            # No zone known: such rules count a rolling window (EXTREME_ZONES).
-            return self._asks(zones, t)
-        hour = t // HOUR_US
-        kept = self._kept.get(hour, _NOT_KEPT)
-        if kept is _NOT_KEPT:
-            kept = self._kept_in_hour(zones, hour)
-        if kept is None:  # two zones pass midnight within this hour, or dates matter
-            return self._asks(zones, t)
-        change, before, after = kept
-        found = before if t < change else after
-        if not self._clocked:  # no rolling rule among them
-            return found
-        return tuple((scopes, t - rule.period_us + 1 if rule.by_clock else since,  # type: ignore[operator]
-                      outcomes, limit)
-                     for rule, (scopes, since, outcomes, limit) in zip(rules, found,
-                                                                      strict=True))
 
     def _asks(self, zones: tuple[str, ...], t: int) -> tuple[Ask, ...]:
         asks = []
