@@ -104,7 +104,9 @@ class AsyncEngine(Shell):
         """See ``Engine.check_table``."""
         moment = _time.as_utc(self._judge.instant(at, "at"))
         check = table_check()(self._judge, table, moment, _time.to_us(moment))
-        return check.result(await self._settle(check.steps))
+        while check.steps:
+            check.settled(await self._settle(check.steps))
+        return check.result()
 
     async def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
                               ) -> datetime | None:

@@ -191,7 +191,9 @@ class Engine(Shell):
         """
         moment = _time.as_utc(self._judge.instant(at, "at"))
         check = table_check()(self._judge, table, moment, _time.to_us(moment))
-        return check.result(self._settle(check.steps))
+        while check.steps:
+            check.settled(self._settle(check.steps))
+        return check.result()
 
     def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
                         ) -> datetime | None:

@@ -22,12 +22,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import _time
 from ._decision import Decision
-from ._errors import ConsumerError
-from ._judge import Exchange, Judge
+from ._errors import ConsumerError, LedgerError
+from ._frequency import Constraint
+from ._judge import Exchange, Judge, Reply
 from ._models import Consumer, Policy
+from ._phone_columns import PhoneClasses, phone_classes
 from ._plan import Plan
 
 if TYPE_CHECKING:
@@ -64,8 +67,8 @@ def as_table(data: Any) -> pa.Table:
 
 
 class _Kind:
-    """Rows that share every field but ``id``: validated and planned once (with the id
-    of the first), their consumers made anew only for another id."""
+    """Rows that share every field but ``id`` (and, for a classed number, the number
+    itself: see ``_phone_columns``): validated and planned once, on the first row."""
 
     __slots__ = ("consumer", "error", "fields", "id", "plan")
 
@@ -82,11 +85,12 @@ class _Kind:
             return
         self.plan = judge.planner.plan(self.consumer)
 
-    def consumer_for(self, consumer_id: str | None) -> Consumer:
+    def consumer_for(self, consumer_id: str | None, phone: str | None) -> Consumer:
         """The consumer of a row of this kind (which validates)."""
-        if consumer_id == self.id and self.consumer is not None:
+        if consumer_id == self.id and phone is None and self.consumer is not None:
             return self.consumer
-        return _consumer(self.fields, consumer_id)
+        fields = self.fields if phone is None else {**self.fields, "phone": phone}
+        return _consumer(fields, consumer_id)
 
     def error_for(self, consumer_id: str | None) -> str:
         """The validation error of a row of this kind (which does not validate): it names
@@ -104,89 +108,247 @@ def _consumer(fields: dict[str, Any], consumer_id: str | None) -> Consumer:
     return Consumer(**fields) if consumer_id is None else Consumer(**fields, id=consumer_id)
 
 
+def _judged_per_row(plan: Plan) -> bool:
+    """Whether each row of this plan's kinds must be judged on its own consumer (its
+    own number, its own id), through the judge.
+
+    The one place where a per-plan check that depends on more than the kind of
+    consumer (a do-not-call list, by number) opts its rows out of sharing an answer.
+    """
+    return False
+
+
+#: One answer of the result table: allowed, reason codes, next allowed instant, error.
+_Answer = tuple[bool, tuple[str, ...] | None, datetime | None, str | None]
+
+
+def _answer(decision: Decision) -> _Answer:
+    return (decision.allowed, tuple(code.value for code in decision.codes),
+            decision.next_allowed_at, None)
+
+
+class _Ledgered:
+    """A kind whose plan counts history: each row reads its own, with the questions of
+    the kind's first row put under the row's keys; rows with no history share the
+    answer of the first row's reply with none."""
+
+    __slots__ = ("_empty", "_exchange", "_identity", "_phone")
+
+    def __init__(self, kind: _Kind, exchange: Exchange[Decision]) -> None:
+        assert kind.consumer is not None
+        keys = kind.consumer.ledger_keys
+        self._exchange = exchange
+        self._identity = keys.identity
+        self._phone = keys.scopes.get("phone")
+        self._empty: _Answer | None = None
+
+    def step(self, consumer_id: str | None, e164: str | None) -> Exchange[_Answer | None]:
+        """The row's read (``e164``: its number's, when its kind is a class of numbers)."""
+        phone = self._phone if e164 is None else "p:" + e164
+        consumer_id = consumer_id.strip() if consumer_id else None
+        identity = "c:" + consumer_id if consumer_id else phone
+        assert identity is not None
+        under = {self._identity: identity}
+        if self._phone is not None:
+            under.setdefault(self._phone, phone)  # type: ignore[arg-type]
+        constraints = [_new(Constraint, (under.get(c.key, c.key),
+                                         tuple(under.get(k, k) for k in c.also) if c.also
+                                         else (), c.since, c.outcomes, c.limit))
+                       for c in self._exchange.constraints]
+        return _new(Exchange, (identity, constraints, None, self.finish))
+
+    def finish(self, reply: Reply) -> _Answer | None:
+        """The row's answer from its reply; ``None``: judge the row on its own (the first
+        row's explanation would read the history again, under its own keys)."""
+        if not isinstance(reply, LedgerError) and not any(reply[1]):
+            if self._empty is not None:
+                return self._empty
+        found = self._exchange.finish(reply)
+        if isinstance(found, Exchange):
+            return None
+        answer = _answer(found)
+        if not isinstance(reply, LedgerError) and not any(reply[1]):
+            self._empty = answer
+        return answer
+
+
+_new = tuple.__new__
+
+
 class TableCheck:
-    """One ``check_table`` call: ``steps`` for the shell to settle, then ``result``."""
+    """One ``check_table`` call: while ``steps`` is not empty, the shell settles them and
+    hands the results to ``settled``; then ``result()`` is the answer table."""
 
     def __init__(self, judge: Judge, data: Any, at: datetime, t: int) -> None:
         table = as_table(data)
-        self._rows = table.num_rows
+        rows = self._rows = table.num_rows
         names = table.column_names
-        unknown_id = "id" in names and not _is_text(table.schema.field("id").type)
-        if unknown_id:
+        if "id" in names and not _is_text(table.schema.field("id").type):
             raise TypeError(f"table: column 'id' must hold strings, "
                             f"not {table.schema.field('id').type}")
-        columns = {name: table.column(name).to_pylist() for name in FIELDS if name in names}
-        tags = [(name[len(TAG_PREFIX):], table.column(name).to_pylist())
-                for name in names if name.startswith(TAG_PREFIX) and len(name) > len(TAG_PREFIX)]
-        ids = columns.pop("id", None)
-        fields = list(columns)
-        values = [columns[name] for name in fields]
-        kinds: dict[tuple[Any, ...], _Kind] = {}
-        shared: dict[int, int] = {}  # id of a plan -> the slot of its one answer
-        #: Per slot, what answers it: a plan without history (every row of its kind of
-        #: consumer), a row's own decision (its index in ``steps``) or a row's error.
-        self._slots: list[Plan | int | str] = []
-        slot_of = [0] * self._rows  # per row, the slot of its answer
-        own: list[Consumer] = []  # consumers of the rows judged one by one
-        for row in range(self._rows):
-            tagged = tuple((name, column[row]) for name, column in tags
-                           if column[row] is not None)
-            key = (tuple(_hashable(column[row]) for column in values), tagged)
-            row_id = ids[row] if ids is not None else None
-            kind = kinds.get(key)
-            if kind is None:
-                given = {name: column[row] for name, column in zip(fields, values, strict=True)
-                         if column[row] is not None}
-                if tagged:
-                    given["tags"] = dict(tagged)
-                kind = kinds[key] = _Kind(given, row_id, judge)
-            plan = kind.plan
-            if plan is None or plan.rules:  # an error, or history counted by id
-                slot_of[row] = len(self._slots)
-                if plan is None:
-                    self._slots.append(kind.error_for(row_id))
-                else:
-                    self._slots.append(len(own))
-                    own.append(kind.consumer_for(row_id))
+        self._judge, self._at, self._t = judge, at, t
+        self._answers: list[_Answer] = []
+        self._answer_slots: dict[_Answer, int] = {}
+        self.steps: list[Any] = []
+        self._row_slots: list[int] = []  # per row answered on its own: its answer
+        if rows == 0:
+            self._slot_of = pa.array([], pa.int64())
+            return
+        columns = {name: _array(table.column(name)) for name in FIELDS if name in names}
+        tags = [(name, _array(table.column(name))) for name in names
+                if name.startswith(TAG_PREFIX) and len(name) > len(TAG_PREFIX)]
+        ids = columns.get("id")
+        phones = self._phones(columns)
+        keyed: list[pa.Array] = [columns[name] for name in FIELDS[2:] if name in columns]
+        keyed += [column for _name, column in tags]
+        if phones is not None:
+            raw = pc.binary_join_element_wise("\x00", columns["phone"], "")
+            keyed.append(pc.if_else(pc.is_valid(phones.classes), phones.classes, raw))
+        elif "phone" in columns:
+            keyed.append(columns["phone"])
+        if ids is not None:  # with or without an id: other ledger keys
+            keyed.append(pc.fill_null(pc.greater(
+                pc.utf8_length(pc.utf8_trim(ids, " \t\n\r\x0b\x0c")), 0), False))
+        kind_of, firsts = _kinds(keyed, rows)
+        # The kinds, each validated and planned on its first row.
+        firsts_table = table.take(firsts)
+        kinds = [self._kind(row, judge) for row in firsts_table.to_pylist()]
+        kind_slots: list[int] = []
+        self._per_row: list[Any] = []  # per kind: None (shared), "error", a _Ledgered, "own"
+        for kind in kinds:
+            shared, per_row = self._classify(kind)
+            kind_slots.append(-1 if shared is None else self._slot(shared))
+            self._per_row.append(per_row)
+        self._slot_of = pc.take(pa.array(kind_slots, pa.int64()), kind_of)
+        self._mask = pc.take(pa.array([p is not None for p in self._per_row], pa.bool_()),
+                             kind_of)
+        self._own: list[tuple[_Kind, str | None, bool]] = []  # judged on their own
+        self._own_at: list[int] = []  # their positions in _row_slots
+        if not pc.any(self._mask).as_py():
+            return
+        # The rows that are not answered with their kind: errors, history, their own.
+        where = pc.indices_nonzero(self._mask)
+        row_kinds = pc.take(kind_of, where).to_pylist()
+        row_ids = (pc.take(ids, where).to_pylist() if ids is not None
+                   else [None] * len(row_kinds))
+        row_e164 = (pc.take(phones.e164, where).to_pylist() if phones is not None
+                    else [None] * len(row_kinds))
+        self._where, self._phone = where, columns.get("phone") if phones is not None else None
+        self._kinds = kinds
+        self._read: list[tuple[int, _Kind, str | None]] = []  # (index, kind, id) per read
+        for index, (k, row_id, e164) in enumerate(zip(row_kinds, row_ids, row_e164,
+                                                      strict=True)):
+            how = self._per_row[k]
+            if how == "error":
+                self._row_slots.append(self._slot((False, None, None,
+                                                   kinds[k].error_for(row_id))))
                 continue
-            slot = shared.get(id(plan))
-            if slot is None:
-                slot = shared[id(plan)] = len(self._slots)
-                self._slots.append(plan)
-            slot_of[row] = slot
-        self._slot_of = pa.array(slot_of, pa.int64())
-        self._at, self._t = at, t
-        self.steps: list[Decision | Exchange[Decision]] = (
-            judge.decide_many(own, at, t) if own else [])
-
-    def result(self, decisions: Sequence[Decision]) -> pa.Table:
-        """The answer table, from the decisions of ``steps`` (in order)."""
-        allowed: list[bool] = []
-        reasons: list[list[str] | None] = []
-        next_at: list[datetime | None] = []
-        errors: list[str | None] = []
-        judged = iter(decisions)
-        at, t = self._at, self._t
-        for slot in self._slots:
-            if isinstance(slot, str):
-                allowed.append(False)
-                reasons.append(None)
-                next_at.append(None)
-                errors.append(slot)
-                continue
-            if isinstance(slot, int):
-                decision = next(judged)
+            self._row_slots.append(-1)
+            if how == "own":
+                self._own.append((kinds[k], row_id, e164 is not None))
+                self._own_at.append(index)
             else:
-                decision = Decision._made(slot.is_open(t), at, t, None, slot, slot)
-            allowed.append(decision.allowed)
-            reasons.append([code.value for code in decision.codes])
-            next_at.append(decision.next_allowed_at)
-            errors.append(None)
-        answers = pa.table([pa.array(allowed, pa.bool_()),
-                            pa.array(reasons, pa.list_(pa.string())),
-                            pa.array(next_at, pa.timestamp("us", tz="UTC")),
-                            pa.array(errors, pa.string())], schema=RESULT_SCHEMA)
-        return answers.take(self._slot_of)  # Arrow spreads each answer over its rows
+                self._read.append((index, kinds[k], row_id))
+                self.steps.append(how.step(row_id, e164))
+        self._phase = 1
+        if not self.steps:
+            self._own_steps()
+
+    def settled(self, results: Sequence[Any]) -> None:
+        """The results of ``steps``, in order; sets the next ``steps`` (maybe none)."""
+        if self._phase == 1:
+            for (index, kind, row_id), found in zip(self._read, results, strict=True):
+                if found is None:
+                    self._own.append((kind, row_id, True))
+                    self._own_at.append(index)
+                else:
+                    self._row_slots[index] = self._slot(found)
+            self._own_steps()
+            return
+        for index, decision in zip(self._own_at, results, strict=True):
+            self._row_slots[index] = self._slot(_answer(decision))
+        self.steps = []
+
+    def result(self) -> pa.Table:
+        """The answer table, one row per input row."""
+        answers = self._answers
+        table = pa.table([pa.array([a[0] for a in answers], pa.bool_()),
+                          pa.array([None if a[1] is None else list(a[1]) for a in answers],
+                                   pa.list_(pa.string())),
+                          pa.array([a[2] for a in answers], pa.timestamp("us", tz="UTC")),
+                          pa.array([a[3] for a in answers], pa.string())],
+                         schema=RESULT_SCHEMA)
+        slot_of = self._slot_of
+        if self._row_slots:
+            slot_of = pc.replace_with_mask(slot_of, self._mask,
+                                           pa.array(self._row_slots, pa.int64()))
+        return table.take(slot_of)  # Arrow spreads each answer over its rows
+
+    def _own_steps(self) -> None:
+        """The steps of the rows judged on their own consumers (``check_many``'s)."""
+        self._phase = 2
+        self.steps = []
+        if not self._own:
+            return
+        phones: list[str | None] = [None] * len(self._own)
+        if self._phone is not None:  # a classed number: the row's own, not its kind's
+            found = pc.take(self._phone, pc.take(self._where, pa.array(self._own_at,
+                                                                        pa.int64())))
+            phones = found.to_pylist()
+        consumers = [kind.consumer_for(row_id, phone if classed else None)
+                     for (kind, row_id, classed), phone in zip(self._own, phones, strict=True)]
+        self.steps = self._judge.decide_many(consumers, self._at, self._t)
+
+    def _kind(self, row: dict[str, Any], judge: Judge) -> _Kind:
+        given = {name: value for name, value in row.items()
+                 if name in FIELDS and name != "id" and value is not None}
+        tagged = {name[len(TAG_PREFIX):]: value for name, value in row.items()
+                  if name.startswith(TAG_PREFIX) and len(name) > len(TAG_PREFIX)
+                  and value is not None}
+        if tagged:
+            given["tags"] = tagged
+        return _Kind(given, row.get("id"), judge)
+
+    def _classify(self, kind: _Kind) -> tuple[_Answer | None, Any]:
+        """A kind's shared answer, or how its rows are answered one by one."""
+        plan = kind.plan
+        if plan is None:
+            return None, "error"
+        if _judged_per_row(plan):
+            return None, "own"
+        assert kind.consumer is not None
+        if not plan.rules:
+            at, t = self._at, self._t
+            return _answer(Decision._made(plan.is_open(t), at, t, None, plan, plan)), None
+        step = self._judge.decide(kind.consumer, plan, self._at, self._t, record=False)
+        if isinstance(step, Decision):  # nobody to count attempts for: no read
+            return _answer(step), None
+        return None, _Ledgered(kind, step)
+
+    def _slot(self, answer: _Answer) -> int:
+        slot = self._answer_slots.get(answer)
+        if slot is None:
+            slot = self._answer_slots[answer] = len(self._answers)
+            self._answers.append(answer)
+        return slot
+
+    @staticmethod
+    def _phones(columns: dict[str, pa.Array]) -> PhoneClasses | None:
+        """The classes of the rows' numbers, when the table has a text phone column."""
+        phone = columns.get("phone")
+        if phone is None or not _is_text(phone.type) or pa.types.is_null(phone.type):
+            return None
+        country = columns.get("country")
+        if country is not None and (not _is_text(country.type)
+                                    or pa.types.is_null(country.type)):
+            country = None
+        placed = None
+        for name in ("timezone", "region"):
+            column = columns.get(name)
+            if column is not None and column.null_count < len(column):
+                valid = pc.is_valid(column)
+                placed = valid if placed is None else pc.or_(placed, valid)
+        return phone_classes(phone, country, placed)
 
 
 def _is_text(kind: pa.DataType) -> bool:
@@ -203,6 +365,42 @@ def _hashable(value: Any) -> Any:
         return ("\x00dict", *sorted((key, _hashable(item)) for key, item in value.items()))
     return value
 
+
+def _array(column: pa.ChunkedArray) -> pa.Array:
+    """A column as one array, dictionaries decoded."""
+    array = column.combine_chunks()
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    if pa.types.is_large_string(array.type) or pa.types.is_string_view(array.type):
+        array = array.cast(pa.string())
+    return array
+
+
+def _kinds(columns: Sequence[pa.Array], rows: int) -> tuple[pa.Array, pa.Array]:
+    """Per row, the index of its kind (the distinct combination of ``columns``), and per
+    kind, its first row."""
+    key: pa.Array | None = None
+    for column in columns:
+        codes, count = _codes(column)
+        key = codes if key is None else pc.add(pc.multiply(key, count), codes)
+        key = pc.dictionary_encode(key).indices.cast(pa.int64())
+    if key is None:
+        key = pa.array([0] * rows, pa.int64())
+    distinct = pc.unique(key)
+    return key, pc.index_in(distinct, value_set=key).cast(pa.int64())
+
+
+def _codes(column: pa.Array) -> tuple[pa.Array, int]:
+    """A code per row, equal for equal values (nulls one more value), and how many."""
+    if pa.types.is_boolean(column.type):
+        column = column.cast(pa.int8())
+    try:
+        encoded = pc.dictionary_encode(column, null_encoding="encode")
+    except (pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        seen: dict[Any, int] = {}
+        codes = [seen.setdefault(_hashable(value), len(seen)) for value in column.to_pylist()]
+        return pa.array(codes, pa.int64()), len(seen)
+    return encoded.indices.cast(pa.int64()), len(encoded.dictionary)
 
 
 class BatchScrubber:

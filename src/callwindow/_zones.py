@@ -456,11 +456,11 @@ _NUMBER_TYPES = ("fixed_line", "mobile", "toll_free", "premium_rate", "shared_co
                  "personal_number", "voip", "pager", "uan", "voicemail")
 
 
-def _national_number_pattern(country_code: int) -> re.Pattern[str] | None:
-    # A national number is valid when it fits one number type of one region of
-    # the calling code: that type's pattern and one of its possible lengths.
-    # This is the test ``is_valid_number`` makes after its parse, compiled once.
-    alternatives = []
+def national_number_types(country_code: int) -> list[tuple[tuple[int, ...], str]] | None:
+    """Each number type of each region of a calling code, as (possible lengths, pattern of
+    the national number): a national number is valid when it fits one of them, the
+    test ``is_valid_number`` makes after its parse.  ``None``: no metadata."""
+    found = []
     for region in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code, ()):
         metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
             country_code, region)
@@ -474,9 +474,20 @@ def _national_number_pattern(country_code: int) -> re.Pattern[str] | None:
                 metadata.general_desc.possible_length if metadata.general_desc else ())
             if any(length < 0 for length in lengths):  # -1: the type does not exist here
                 continue
-            length_test = "|".join(f"[0-9]{{{length}}}" for length in lengths)
-            guard = f"(?=(?:{length_test})$)" if length_test else ""
-            alternatives.append(f"{guard}(?:{desc.national_number_pattern})")
+            found.append((tuple(lengths), desc.national_number_pattern))
+    return found
+
+
+def _national_number_pattern(country_code: int) -> re.Pattern[str] | None:
+    # Each type's pattern, guarded by its possible lengths, compiled once.
+    types = national_number_types(country_code)
+    if types is None:
+        return None
+    alternatives = []
+    for lengths, pattern in types:
+        length_test = "|".join(f"[0-9]{{{length}}}" for length in lengths)
+        guard = f"(?=(?:{length_test})$)" if length_test else ""
+        alternatives.append(f"{guard}(?:{pattern})")
     return re.compile("|".join(f"(?:{alt})" for alt in alternatives)) if alternatives else None
 
 
