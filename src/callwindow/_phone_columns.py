@@ -12,6 +12,9 @@ path itself.  Classes:
   the area-code table gives one region and ``_zones`` places;
 - ``+|<calling code>``: an E.164 number of a country whose numbers all share
   one zone set, valid by that country's pattern (as ``_zones``' fast path);
+- ``+!|<calling code>``: one of these numbers that is not valid, which
+  phonenumbers reads as it is (no trunk prefix, a possible length): placed in
+  no zone, in its country;
 - ``US|<area code>``: a US number in national format (``2125550123``) with
   ``country`` US, valid as a US number;
 - ``N|<calling code>``: a national number with its trunk prefix
@@ -83,9 +86,15 @@ def phone_classes(phone: pa.Array, country: pa.Array | None, placed: pa.Array | 
                 continue
             rows_of_code = _filled(pc.equal(code, value))
             national = pc.utf8_slice_codeunits(text, 1 + len(value))
-            good = pc.and_(rows_of_code, _valid(national, _fast_types(value)))
+            valid = _valid(national, _fast_types(value))
+            good = pc.and_(rows_of_code, valid)
             classes = pc.if_else(good, pa.scalar("+|" + value), classes)
             e164 = pc.if_else(good, text, e164)
+            invalid = _invalid(national, value)
+            if invalid is not None:
+                bad = _filled(pc.and_(pc.and_(rows_of_code, pc.invert(valid)), invalid))
+                classes = pc.if_else(bad, pa.scalar("+!|" + value), classes)
+                e164 = pc.if_else(bad, text, e164)
     if country is not None:
         classes, e164 = _national(text, country, placed, classes, e164)
     return PhoneClasses(classes, e164)
@@ -150,6 +159,28 @@ def _valid(national: pa.Array, types: list[tuple[tuple[int, ...], str]]) -> pa.A
         if lengths:
             matched = pc.and_(matched, pc.is_in(length, value_set=pa.array(lengths, length.type)))
         found = pc.or_(found, _filled(matched))
+    return found
+
+
+def _invalid(national: pa.Array, code: str) -> pa.Array | None:
+    """Which numbers of a calling code of one country, not valid by its pattern, the
+    row path also finds invalid, placed nowhere but in that country: those whose
+    parse strips nothing (no trunk prefix to read) and whose length is possible (so
+    their E.164 form is themselves).  ``None``: no such test for this code."""
+    region = _zones._one_country_codes().get(code)
+    if region is None:
+        return None
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or metadata.general_desc is None:
+        return None
+    lengths = [n for n in metadata.general_desc.possible_length if n > 0]
+    if not lengths:
+        return None
+    found = pc.is_in(pc.utf8_length(national),
+                     value_set=pa.array(lengths, pa.int32()))
+    trunk = metadata.national_prefix_for_parsing or metadata.national_prefix
+    if trunk:
+        found = pc.and_(found, pc.invert(pc.match_substring_regex(national, f"^(?:{trunk})")))
     return found
 
 
