@@ -509,7 +509,8 @@ def test_scrub_input_errors_exit_2_and_write_nothing(cli: Any, tmp_path: Path,
 
 
 def test_scrub_streams_in_chunks() -> None:
-    """Each chunk is judged with one check_many and written before the next is read."""
+    """Each chunk is judged with one call (check_table, or check_many without pyarrow) and
+    written before the next is read."""
     read = [0]
     written: list[tuple[int, int]] = []
 
@@ -527,6 +528,10 @@ def test_scrub_streams_in_chunks() -> None:
             consumers = list(consumers)
             self.calls.append(len(consumers))
             return super().check_many(consumers, at)
+
+        def check_table(self, table: Any, at: Any = None) -> Any:
+            self.calls.append(table.num_rows)
+            return super().check_table(table, at)
 
     out = io.StringIO()
     stats = scrub(lines(), out, Counting(cw.presets.get("FR")),
@@ -768,3 +773,26 @@ def test_scrub_columnar_files_in_the_same_format(cli: Any, tmp_path: Path,
     assert "timezone: unknown time zone 'Mars/Base'" in rows[2]["error"]
     assert_one_line_error(cli("scrub", str(source), "--preset", "FR", "-o",
                               str(tmp_path / "out.csv")), "same format as the input")
+
+
+def test_scrub_by_table_writes_what_the_row_path_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With pyarrow the CSV is judged a table at a time; without it, a Consumer per row:
+    the same bytes either way (the row path is the fallback when pyarrow is absent)."""
+    from callwindow.cli import _scrub
+
+    lines = ["id,phone,timezone,country,consent,consent_given,tag:debt,note\n",
+             "a,+33612345678,,,yes,,,x\n", "b,0612345679,,FR,1,,D-1,y\n",
+             "c,2125550123,,US,true,,,z\n", "d,+12125550124,America/Chicago,,no,,,\n",
+             "e,+18005550123,,,yes,,,\n", "f,+14165550123,,,yes,,,\n",
+             "g,+33691234567,,,yes,,,\n", "h,+33612345670,Mars/Olympus,,yes,,,\n",
+             ",+33612345671,,,yes,,,\n", "i,+33612345672,,,maybe,,,\n",
+             "j,+33612345673,,,,2026-09-01T10:00:00+02:00,,\n", "k,not a phone,,,yes,,,\n"]
+    outputs = []
+    for arrow in (True, False):
+        monkeypatch.setattr(_scrub, "_ARROW", arrow)
+        out = io.StringIO()
+        scrub(iter(lines), out, cw.Engine([cw.presets.get("FR"), cw.presets.get("US")]),
+              datetime.fromisoformat(MONDAY), chunk_rows=5)
+        outputs.append(out.getvalue())
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count("invalid_row") == 3  # no id, consent 'maybe', zone Mars/Olympus

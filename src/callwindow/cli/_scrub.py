@@ -18,11 +18,11 @@ import csv
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import IO, Any
 
-from .. import Consumer, ConsumerError, Engine, Policy
+from .. import Consumer, ConsumerError, Decision, Engine, Policy
 
 __all__ = [
     "ADDED_COLUMNS",
@@ -163,8 +163,8 @@ class _Columns:
         self.added = [index.get(name) for name in ADDED_COLUMNS]
         self.header = [*header, *(name for name in ADDED_COLUMNS if name not in index)]
 
-    def consumer(self, row: list[str]) -> Consumer | str:
-        """The row's consumer, or why it has none."""
+    def fields(self, row: list[str]) -> dict[str, Any] | str:
+        """The row's ``Consumer`` fields, or why it has none."""
         if len(row) > self.width:
             return f"{len(row)} fields where the header has {self.width}"
 
@@ -184,14 +184,16 @@ class _Columns:
         given = cell(self.consent_given)  # a dated consent, when the list has one
         zones = [zone.strip() for zone in _ZONE_SEPARATORS.split(cell(self.timezone))]
         tags = {name: value for name, position in self.tags if (value := cell(position))}
-        try:
-            return Consumer(id=consumer_id, phone=phone, timezone=[z for z in zones if z],
-                            region=cell(self.region) or None,
-                            country=cell(self.country) or None,
-                            consent={"given_at": given} if given else consent in _TRUE,
-                            tags=tags)
-        except ConsumerError as error:
-            return validation_message(error)
+        return {"id": consumer_id, "phone": phone, "timezone": [z for z in zones if z],
+                "region": cell(self.region) or None, "country": cell(self.country) or None,
+                "consent": {"given_at": given} if given else consent in _TRUE, "tags": tags}
+
+    def consumer(self, row: list[str]) -> Consumer | str:
+        """The row's consumer, or why it has none."""
+        fields = self.fields(row)
+        if isinstance(fields, str):
+            return fields
+        return _validated(fields)
 
     def output(self, row: list[str], values: tuple[str, str, str]) -> list[str]:
         """``row`` fitted to the header, with the three added values in place."""
@@ -203,6 +205,13 @@ class _Columns:
             else:
                 row[position] = value
         return row
+
+
+def _validated(fields: dict[str, Any]) -> Consumer | str:
+    try:
+        return Consumer(**fields)
+    except ConsumerError as error:
+        return validation_message(error)
 
 
 def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
@@ -228,11 +237,11 @@ def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
                                   f"the columns id and phone)")
         columns = _Columns(header, source)
         writer.writerow(columns.header)
-        chunk: list[tuple[list[str], Consumer | str]] = []
+        chunk: list[tuple[list[str], dict[str, Any] | str]] = []
         for row in reader:
             if not row:
                 continue  # a blank line
-            chunk.append((row, columns.consumer(row)))
+            chunk.append((row, columns.fields(row)))
             if len(chunk) >= chunk_rows:
                 _judge(chunk, columns, engine, at, writer, stats)
                 out.flush()  # a reader of the output (a pipe, tail -f) gets each chunk
@@ -249,25 +258,122 @@ def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
     return stats
 
 
-def _judge(chunk: list[tuple[list[str], Consumer | str]], columns: _Columns, engine: Engine,
-           at: datetime, writer: Any, stats: ScrubStats) -> None:
-    consumers = [consumer for _, consumer in chunk if not isinstance(consumer, str)]
-    decisions = iter(engine.check_many(consumers, at) if consumers else ())
+def _judge(chunk: list[tuple[list[str], dict[str, Any] | str]], columns: _Columns,
+           engine: Engine, at: datetime, writer: Any, stats: ScrubStats) -> None:
+    """Judge and write one chunk: with pyarrow, a table at a time (``check_table``: rows
+    of one kind judged once); without it, one ``Consumer`` per row (``check_many``)."""
+    values = _judged_by_table(chunk, engine, at) if _arrow() else _judged_by_row(chunk, engine, at)
     rows = []
-    for row, consumer in chunk:
-        if isinstance(consumer, str):
-            values = ("false", f"invalid_row: {consumer}", "")
+    for (row, _fields), found in zip(chunk, values, strict=True):
+        if found[0] == "true":
+            stats.allowed += 1
+        elif found[1].startswith("invalid_row: "):
             stats.invalid += 1
         else:
-            decision = next(decisions)
-            if decision.allowed:
-                values = ("true", "", decision.at.isoformat())
-                stats.allowed += 1
-            else:
-                next_at = decision.next_allowed_at
-                values = ("false", ";".join(code.value for code in decision.codes),
-                          next_at.isoformat() if next_at else "")
-                stats.refused += 1
-        rows.append(columns.output(row, values))
+            stats.refused += 1
+        rows.append(columns.output(row, found))
     writer.writerows(rows)
     stats.rows += len(chunk)
+
+
+def _cells(decision: Decision) -> tuple[str, str, str]:
+    """A decision as the three added cells."""
+    if decision.allowed:
+        return "true", "", decision.at.isoformat()
+    next_at = decision.next_allowed_at
+    return ("false", ";".join(code.value for code in decision.codes),
+            next_at.isoformat() if next_at else "")
+
+
+def _invalid(why: str) -> tuple[str, str, str]:
+    return "false", f"invalid_row: {why}", ""
+
+
+def _judged_by_row(chunk: list[tuple[list[str], dict[str, Any] | str]], engine: Engine,
+                   at: datetime) -> list[tuple[str, str, str]]:
+    checked = [fields if isinstance(fields, str) else _validated(fields)
+               for _row, fields in chunk]
+    decisions = iter(engine.check_many([c for c in checked if not isinstance(c, str)], at))
+    return [_invalid(c) if isinstance(c, str) else _cells(next(decisions)) for c in checked]
+
+
+def _judged_by_table(chunk: list[tuple[list[str], dict[str, Any] | str]], engine: Engine,
+                     at: datetime) -> list[tuple[str, str, str]]:
+    """``check_table`` on the chunk's valid rows; each distinct answer written out once.
+
+    A row with a dated consent (a ``consent_given`` cell) is judged on its own.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found: list[tuple[str, str, str] | None] = [None] * len(chunk)
+    listed: list[int] = []  # rows of the table
+    alone: list[int] = []  # rows with a dated consent
+    for index, (_row, fields) in enumerate(chunk):
+        if isinstance(fields, str):
+            found[index] = _invalid(fields)
+        elif isinstance(fields["consent"], dict):
+            alone.append(index)
+        else:
+            listed.append(index)
+    if alone:
+        for index, cells in zip(alone, _judged_by_row([chunk[i] for i in alone], engine, at),
+                                strict=True):
+            found[index] = cells
+    if not listed:
+        return found  # type: ignore[return-value]  # every row has its cells
+    given = [chunk[index][1] for index in listed]
+    zones = [fields["timezone"] for fields in given]  # type: ignore[index]
+    several = any(len(z) > 1 for z in zones)
+    names = sorted({name for fields in given for name in fields["tags"]})  # type: ignore[index]
+    table = pa.table({
+        "id": pa.array([fields["id"] for fields in given], pa.string()),  # type: ignore[index]
+        "phone": pa.array([fields["phone"] for fields in given], pa.string()),  # type: ignore[index]
+        "timezone": (pa.array(zones, pa.list_(pa.string())) if several
+                     else pa.array([z[0] if z else None for z in zones], pa.string())),
+        "region": pa.array([fields["region"] for fields in given], pa.string()),  # type: ignore[index]
+        "country": pa.array([fields["country"] for fields in given], pa.string()),  # type: ignore[index]
+        "consent": pa.array([fields["consent"] for fields in given], pa.bool_()),  # type: ignore[index]
+        **{f"tags.{name}": pa.array([fields["tags"].get(name) for fields in given],  # type: ignore[index]
+                                    pa.string()) for name in names},
+    })
+    answers = engine.check_table(table, at)
+    # The distinct answers, each made into cells once.
+    slots = pc.dictionary_encode(pc.binary_join_element_wise(
+        pc.cast(answers.column("allowed"), pa.string()),
+        pc.fill_null(pc.binary_join(answers.column("reasons"), ";"), ""),
+        pc.fill_null(pc.cast(answers.column("next_allowed_at"), pa.string()), ""),
+        pc.fill_null(answers.column("error"), ""), "\x00")).combine_chunks()
+    firsts = pc.index_in(slots.dictionary, value_set=slots.dictionary.take(slots.indices))
+    made: list[tuple[str, str, str] | None] = []
+    for first in firsts.to_pylist():
+        row = answers.slice(first, 1).to_pylist()[0]
+        if row["error"] is not None:
+            made.append(None)  # named per row, below
+        elif row["allowed"]:
+            made.append(("true", "", at.astimezone(UTC).isoformat()))
+        else:
+            next_at = row["next_allowed_at"]
+            made.append(("false", ";".join(row["reasons"]),
+                         next_at.isoformat() if next_at else ""))
+    for index, fields, slot in zip(listed, given, slots.indices.to_pylist(), strict=True):
+        cells = made[slot]
+        if cells is None:  # the message names the row: made from its own Consumer
+            checked = _validated(fields)  # type: ignore[arg-type]
+            assert isinstance(checked, str)
+            cells = _invalid(checked)
+        found[index] = cells
+    return found  # type: ignore[return-value]  # every row has its cells
+
+
+def _arrow() -> bool:
+    """Whether pyarrow is installed (the arrow extra): the scrub then judges by table."""
+    global _ARROW
+    if _ARROW is None:
+        import importlib.util
+
+        _ARROW = importlib.util.find_spec("pyarrow") is not None
+    return _ARROW
+
+
+_ARROW: bool | None = None
