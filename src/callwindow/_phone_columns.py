@@ -226,6 +226,8 @@ def _valid_in(national: pa.Array, region: str) -> pa.Array:
 def _region_types(region: str) -> tuple[tuple[tuple[int, ...], str],
                                         list[tuple[tuple[int, ...], str]]]:
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    assert metadata is not None  # US, or a region _trunk accepted
+    assert metadata.general_desc is not None
     types = []
     for name in _zones._NUMBER_TYPES:
         desc = getattr(metadata, name, None)
@@ -235,7 +237,7 @@ def _region_types(region: str) -> tuple[tuple[tuple[int, ...], str],
             continue
         types.append((tuple(desc.possible_length), desc.national_number_pattern))
     general = metadata.general_desc
-    return (tuple(general.possible_length), general.national_number_pattern), types
+    return (tuple(general.possible_length), str(general.national_number_pattern)), types
 
 
 @lru_cache(maxsize=256)
@@ -253,7 +255,8 @@ def _trunk(region: str) -> tuple[str, str, str, str] | None:
             or metadata.national_prefix_transform_rule is not None
             or len(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(code), ())) != 1
             or _uniform_zones(code) is None
-            or metadata.general_desc is None or not metadata.international_prefix):
+            or metadata.general_desc is None or not metadata.international_prefix
+            or not metadata.general_desc.national_number_pattern):
         return None
-    return prefix, code, metadata.general_desc.national_number_pattern, \
-        metadata.international_prefix
+    return (prefix, code, metadata.general_desc.national_number_pattern,
+            metadata.international_prefix)

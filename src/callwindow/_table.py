@@ -145,13 +145,15 @@ class _Ledgered:
         # Per question: whose key it asks about (0: the row's identity, 1: its number's)
         # and the rest; None when some ``also`` key is the row's (then mapped in full).
         own = {self._identity, self._phone}
-        template: list[tuple[int, tuple[Any, ...]]] | None = []
+        template: list[tuple[int, tuple[Any, ...]]] = []
         for c in exchange.constraints:
             if any(key in own for key in c.also) or c.key not in own:
-                template = None
                 break
             template.append((0 if c.key == self._identity else 1, tuple(c)[1:]))
-        self._template = template
+        else:
+            self._template: list[tuple[int, tuple[Any, ...]]] | None = template
+            return
+        self._template = None
 
     def step(self, consumer_id: str | None, e164: str | None) -> Exchange[_Answer | None]:
         """The row's read (``e164``: its number's, when its kind is a class of numbers)."""
@@ -176,9 +178,9 @@ class _Ledgered:
     def finish(self, reply: Reply) -> _Answer | None:
         """The row's answer from its reply; ``None``: judge the row on its own (the first
         row's explanation would read the history again, under its own keys)."""
-        if not isinstance(reply, LedgerError) and not any(reply[1]):
-            if self._empty is not None:
-                return self._empty
+        if (self._empty is not None and not isinstance(reply, LedgerError)
+                and not any(reply[1])):
+            return self._empty
         found = self._exchange.finish(reply)
         if isinstance(found, Exchange):
             return None

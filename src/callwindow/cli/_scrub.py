@@ -322,19 +322,19 @@ def _judged_by_table(chunk: list[tuple[list[str], dict[str, Any] | str]], engine
             found[index] = cells
     if not listed:
         return found  # type: ignore[return-value]  # every row has its cells
-    given = [chunk[index][1] for index in listed]
-    zones = [fields["timezone"] for fields in given]  # type: ignore[index]
+    given: list[dict[str, Any]] = [chunk[index][1] for index in listed]  # type: ignore[misc]
+    zones = [fields["timezone"] for fields in given]
     several = any(len(z) > 1 for z in zones)
-    names = sorted({name for fields in given for name in fields["tags"]})  # type: ignore[index]
+    names = sorted({name for fields in given for name in fields["tags"]})
     table = pa.table({
-        "id": pa.array([fields["id"] for fields in given], pa.string()),  # type: ignore[index]
-        "phone": pa.array([fields["phone"] for fields in given], pa.string()),  # type: ignore[index]
+        "id": pa.array([fields["id"] for fields in given], pa.string()),
+        "phone": pa.array([fields["phone"] for fields in given], pa.string()),
         "timezone": (pa.array(zones, pa.list_(pa.string())) if several
                      else pa.array([z[0] if z else None for z in zones], pa.string())),
-        "region": pa.array([fields["region"] for fields in given], pa.string()),  # type: ignore[index]
-        "country": pa.array([fields["country"] for fields in given], pa.string()),  # type: ignore[index]
-        "consent": pa.array([fields["consent"] for fields in given], pa.bool_()),  # type: ignore[index]
-        **{f"tags.{name}": pa.array([fields["tags"].get(name) for fields in given],  # type: ignore[index]
+        "region": pa.array([fields["region"] for fields in given], pa.string()),
+        "country": pa.array([fields["country"] for fields in given], pa.string()),
+        "consent": pa.array([fields["consent"] for fields in given], pa.bool_()),
+        **{f"tags.{name}": pa.array([fields["tags"].get(name) for fields in given],
                                     pa.string()) for name in names},
     })
     answers = engine.check_table(table, at)
@@ -359,7 +359,7 @@ def _judged_by_table(chunk: list[tuple[list[str], dict[str, Any] | str]], engine
     for index, fields, slot in zip(listed, given, slots.indices.to_pylist(), strict=True):
         cells = made[slot]
         if cells is None:  # the message names the row: made from its own Consumer
-            checked = _validated(fields)  # type: ignore[arg-type]
+            checked = _validated(fields)
             assert isinstance(checked, str)
             cells = _invalid(checked)
         found[index] = cells

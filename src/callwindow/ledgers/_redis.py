@@ -116,14 +116,26 @@ class _Layout(KeyedLedger):
         """The keys and arguments of one read-many script: every read of a batch."""
         keys: list[str] = []
         args: list[str] = []
+        # Reads of one list mostly ask the same questions of other keys: each distinct
+        # set of questions (and key prefix) is written as JSON once per batch.
+        written: dict[tuple[str, tuple[tuple[int, frozenset[str] | None, tuple[str, ...],
+                                            int], ...]], str] = {}
         for subject, constraints in reads:
             subject, constraints, _ = self.stored(subject, constraints, None)
             self._check_sharding(subject, constraints)
             base = f"{self._prefix}:{{{self._tag(subject)}}}:"
-            keys += [base + "k:" + constraint.key for constraint in constraints]
-            args.append(json.dumps([base + "a:", [
-                [str(c.since), False if c.outcomes is None else sorted(c.outcomes),
-                 list(c.also)] for c in constraints]]))
+            own: dict[str, int] = {}  # the read's keys, each sent once
+            which = [own.setdefault(c.key, len(own) + 1) for c in constraints]
+            keys += [base + "k:" + key for key in own]
+            asked = (base, tuple((c.since, c.outcomes, c.also, n)
+                                 for c, n in zip(constraints, which, strict=True)))
+            arg = written.get(asked)
+            if arg is None:
+                arg = written[asked] = json.dumps([base + "a:", [
+                    [str(c.since), False if c.outcomes is None else sorted(c.outcomes),
+                     list(c.also), n] for c, n in zip(constraints, which, strict=True)],
+                    len(own)])
+            args.append(arg)
         return keys, args
 
     def _check_sharding(self, subject: str, constraints: Sequence[Constraint]) -> None:
@@ -186,9 +198,23 @@ def _checked(reply: Any) -> tuple[str | None, Matches]:
     return recorded or None, tuple(tuple(map(int, times)) for times in reply[1:])
 
 
-def _read_replies(reply: Any) -> list[Matches]:
-    """The counts of each read, from the reply of one read-many script."""
-    return [tuple(tuple(map(int, times)) for times in read) for read in reply]
+def _read_replies(reply: Any, reads: Sequence[Read]) -> list[Matches]:
+    """The counts of each read, from the reply of one read-many script (see
+    read_many.lua); a read's text met again (no history: the commas alone) is
+    parsed once."""
+    text = reply.decode() if isinstance(reply, bytes) else str(reply)
+    parsed: dict[str, Matches] = {}
+    found: list[Matches] = []
+    for part, (_subject, constraints) in zip(text.split(";"), reads, strict=True):
+        if not constraints:
+            found.append(())
+            continue
+        matches = parsed.get(part)
+        if matches is None:
+            matches = parsed[part] = tuple(tuple(map(int, times.split()))
+                                           for times in part.split(","))
+        found.append(matches)
+    return found
 
 
 class RedisLedger(_Layout):
@@ -264,7 +290,7 @@ class RedisLedger(_Layout):
         if not self._batched():
             return [self.check_and_record(subject, constraints, None)[1]
                     for subject, constraints in reads]
-        return _read_replies(self._run(self._read_many, *self._read_call(reads)))
+        return _read_replies(self._run(self._read_many, *self._read_call(reads)), reads)
 
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
@@ -336,7 +362,7 @@ class AsyncRedisLedger(_Layout):
         if not self._batched():
             return [(await self.check_and_record(subject, constraints, None))[1]
                     for subject, constraints in reads]
-        return _read_replies(await self._run(self._read_many, *self._read_call(reads)))
+        return _read_replies(await self._run(self._read_many, *self._read_call(reads)), reads)
 
     async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""

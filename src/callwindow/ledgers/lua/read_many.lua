@@ -1,9 +1,13 @@
--- KEYS: the indexes every read counts, read after read, constraint after constraint.
--- ARGV: per read, a JSON array [attempt-hash prefix, constraints], each constraint
---       [since (a decimal string: a Lua number would round it), outcomes (a list,
---       or false: any), "also" keys (a list)].
--- Returns per read the times of each of its constraints.  Reads only (but for the
--- ids of expired attempts, dropped from their index as met).
+-- KEYS: the indexes every read counts, read after read, each read's once.
+-- ARGV: per read, a JSON array [attempt-hash prefix, constraints, how many keys of
+--       KEYS are the read's], each constraint [since (a decimal string: a Lua number
+--       would round it), outcomes (a list, or false: any), "also" keys (a list),
+--       which of the read's keys it counts (from 1)].
+-- Returns one string: per read (separated by ';'), the times of each of its
+-- constraints (separated by ','), each time a decimal string (separated by ' '):
+-- one bulk reply, which a client reads at once, where nested arrays cost it a
+-- parse per element.  Reads only (but for the ids of expired attempts, dropped
+-- from their index as met).
 local found, k = {}, 1
 for r = 1, #ARGV do
   local read = cjson.decode(ARGV[r])
@@ -14,9 +18,9 @@ for r = 1, #ARGV do
       outcomes = {}
       for _, outcome in ipairs(c[2]) do outcomes[outcome] = true end
     end
-    counted[i] = count(prefix, KEYS[k], c[1], outcomes, c[3])
-    k = k + 1
+    counted[i] = table.concat(count(prefix, KEYS[k + c[4] - 1], c[1], outcomes, c[3]), ' ')
   end
-  found[r] = counted
+  k = k + read[3]
+  found[r] = table.concat(counted, ',')
 end
-return found
+return table.concat(found, ';')
