@@ -25,7 +25,10 @@ LIMITED = cw.Policy.model_validate({**FR.model_dump(),
 NO_HISTORY = cw.Policy.model_validate({**FR.model_dump(), "limits": [], "cooldowns": []})
 
 phones = st.sampled_from((None, "+33612345678", "+33612345679", "06 12 34 56 78", "+12125550123",
-                          "+13055550199", "+15125550100", "+999", "not a phone"))
+                          "+13055550199", "+15125550100", "+999", "not a phone",
+                          # numbers placed in Arrow (see _phone_columns)
+                          "0612345678", "0698765432", "2125550123", "+33691234567",
+                          "+14165550123", "+18005550123", "+19075550123", "+33698765432"))
 zones = st.sampled_from((None, "Europe/Paris", "America/New_York", "Mars/Olympus_Mons"))
 zone_lists = st.none() | st.lists(st.sampled_from(("America/Chicago", "America/Denver",
                                                    "Europe/Paris", "Nowhere/At_All")),
@@ -93,7 +96,7 @@ def lists(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[Any], bool]:
     return listed, zone_column, as_lists
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(lists(), instants, st.sampled_from((NO_HISTORY, LIMITED, (LIMITED, US))))
 def test_check_table_is_check_many_row_for_row(
         case: tuple[list[dict[str, Any]], list[Any], bool], at: str, policy: Any) -> None:
@@ -217,3 +220,66 @@ def test_batch_scrubber_makes_one_engine_per_process_and_one_instant() -> None:
     assert first.at == scrubber.at  # fixed where it was made, not where it runs
     with pytest.raises(TypeError, match="ledger: expected a ledger URL"):
         cw.BatchScrubber(NO_HISTORY, ledger=cw.ledgers.MemoryLedger())  # type: ignore[arg-type]
+
+
+# -- numbers placed a column at a time (_phone_columns) ----------------------------------------
+
+NUMBERS = pa.table({
+    "id": ["fr-national", "fr-e164", "ny-e164", "ny-national", "fr-unallocated", "toronto",
+           "toll-free"],
+    "phone": ["0612345678", "+33612345678", "+12125550123", "2125550123", "+33691234567",
+              "+14165550123", "+18005550123"],
+    "country": ["FR", None, None, "us", None, None, None],
+    "consent": [True] * 7,
+})
+
+
+def test_numbers_are_classed_by_prefix_in_arrow() -> None:
+    from callwindow._phone_columns import phone_classes
+
+    found = phone_classes(NUMBERS.column("phone").combine_chunks(),
+                          NUMBERS.column("country").combine_chunks(), None)
+    # A French number with its trunk 0 and the country FR is +33 6..., valid; a US number
+    # written nationally with the country US is valid in the US; +33 69 1 is not a French
+    # range; 800 is no area code of one state or province: that number takes the row path.
+    assert found.classes.to_pylist() == ["N|33", "+|33", "1|212", "US|212", "+!|33", "1|416",
+                                         None]
+    assert found.e164.to_pylist() == ["+33612345678", "+33612345678", "+12125550123",
+                                      "+12125550123", "+33691234567", "+14165550123", None]
+
+
+@pytest.mark.parametrize("limited", [False, True])
+def test_numbers_answers_written_by_hand(limited: bool) -> None:
+    policies = [LIMITED if limited else NO_HISTORY, US]
+    engine = cw.Engine(policies)
+    morning = engine.check_table(NUMBERS, "2026-11-23T15:30:00Z").to_pylist()
+    night = engine.check_table(NUMBERS, "2026-11-24T02:30:00Z").to_pylist()
+    at = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
+    allowed = {"allowed": True, "reasons": [], "next_allowed_at": at, "error": None}
+    # 16:30 in Paris, 10:30 in New York: both open.
+    assert morning[:4] == [allowed] * 4
+    # 03:30 in Paris: France opens at 10:00 (09:00 UTC); 21:30 in New York: the TCPA's
+    # 08:00 is 13:00 UTC.
+    paris = {"allowed": False, "reasons": ["outside_hours"],
+             "next_allowed_at": datetime(2026, 11, 24, 9, 0, tzinfo=UTC), "error": None}
+    new_york = {**paris, "next_allowed_at": datetime(2026, 11, 24, 13, 0, tzinfo=UTC)}
+    assert night[:4] == [paris, paris, new_york, new_york]
+    # No zone for a number of no French range: refused for good.
+    for answers in (morning, night):
+        assert answers[4] == {"allowed": False, "reasons": ["unknown_timezone"],
+                              "next_allowed_at": None, "error": None}
+        # Toronto: neither policy reaches Canada.
+        assert answers[5] == {"allowed": False, "reasons": ["no_policy"],
+                              "next_allowed_at": None, "error": None}
+    # An 800 number may be anywhere in NANP, Guam (UTC+10) to Pago Pago (UTC-11): every
+    # zone is between 08:00 and 21:00 only from 22:00 UTC (08:00 in Guam) to 00:30 UTC
+    # (21:00 in Newfoundland).
+    assert morning[6] == {"allowed": False, "reasons": ["outside_hours"],
+                          "next_allowed_at": datetime(2026, 11, 23, 22, 0, tzinfo=UTC),
+                          "error": None}
+    for at_, found in (("2026-11-23T15:30:00Z", morning), ("2026-11-24T02:30:00Z", night)):
+        assert found == expected(engine, [{k: v for k, v in row.items()
+                                           if k != "timezone"} | {"region": None,
+                                                                  "tags.debt": None}
+                                          for row in NUMBERS.to_pylist()],
+                                 [None] * 7, at_)
