@@ -786,7 +786,10 @@ def test_scrub_by_table_writes_what_the_row_path_writes(monkeypatch: pytest.Monk
              "e,+18005550123,,,yes,,,\n", "f,+14165550123,,,yes,,,\n",
              "g,+33691234567,,,yes,,,\n", "h,+33612345670,Mars/Olympus,,yes,,,\n",
              ",+33612345671,,,yes,,,\n", "i,+33612345672,,,maybe,,,\n",
-             "j,+33612345673,,,,2026-09-01T10:00:00+02:00,,\n", "k,not a phone,,,yes,,,\n"]
+             "j,+33612345673,,,,2026-09-01T10:00:00+02:00,,\n", "k,not a phone,,,yes,,,\n",
+             "l,+33612345674, Europe/Paris | America/New_York ,,yes,,,\n", "m,+33612345675\n",
+             "n,+33612345676,,,yes,,,,one too many\n", "o,,,,yes,,,\n",
+             " p ,0612345677,,fr,YES,,D-2,\n"]
     outputs = []
     for arrow in (True, False):
         monkeypatch.setattr(_scrub, "_ARROW", arrow)
@@ -795,4 +798,5 @@ def test_scrub_by_table_writes_what_the_row_path_writes(monkeypatch: pytest.Monk
               datetime.fromisoformat(MONDAY), chunk_rows=5)
         outputs.append(out.getvalue())
     assert outputs[0] == outputs[1]
-    assert outputs[0].count("invalid_row") == 3  # no id, consent 'maybe', zone Mars/Olympus
+    # No id, consent 'maybe', zone Mars/Olympus, 9 fields, no phone.
+    assert outputs[0].count("invalid_row") == 5

@@ -1,4 +1,8 @@
-"""List scrubbing of columnar files: Parquet and Arrow IPC in, the same format out.
+"""List scrubbing with pyarrow: Parquet and Arrow IPC files, and CSV chunks judged by table.
+
+A CSV chunk (parsed by ``_scrub``) is turned into columns and judged with
+``Engine.check_table`` (``judge_rows``): its rows cost little more than their
+distinct kinds, and the cells of each distinct answer are written out once.
 
 The columns are ``Consumer`` fields (``id``, ``phone``, ``timezone``,
 ``country``, ``region``, ``consent``, ``tags.<name>``), as ``check_table``
@@ -12,7 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import IO, Any
 
 import pyarrow as pa
@@ -21,9 +26,11 @@ import pyarrow.ipc
 import pyarrow.parquet as pq
 
 from .. import Engine
-from ._scrub import ScrubInputError, ScrubStats
+from ._scrub import _FALSE, _TRUE, Columns, ScrubInputError, ScrubStats, invalid, judge_by_row
 
-__all__ = ["BATCH_ROWS", "read_batches", "scrub_batches", "writer"]
+__all__ = ["BATCH_ROWS", "judge_rows", "read_batches", "scrub_batches", "writer"]
+
+Cells = tuple[str, str, str]
 
 #: Rows judged per ``check_table`` call (and per Parquet row group written).
 BATCH_ROWS = 10_000
@@ -102,3 +109,99 @@ def scrub_batches(batches: Iterator[pa.RecordBatch], write: Callable[[pa.Table],
         if on_chunk is not None:
             on_chunk(stats)
     return stats
+
+
+def judge_rows(rows: Sequence[list[str]], columns: Columns, engine: Engine, at: datetime
+               ) -> list[Cells]:
+    """The three added cells of each CSV row (``_scrub.judge_by_row``'s, row for row).
+
+    The usual rows are read column by column and judged with one ``check_table``;
+    the others (a cell missing, a consent that is not a boolean, a dated consent,
+    several zones in a cell, more fields than the header) one by one.
+    """
+    count, width = len(rows), columns.width
+    if any(len(row) != width for row in rows):
+        odd = {index for index, row in enumerate(rows) if len(row) > width}
+        rows_in = [row if len(row) == width else (row + [""] * width)[:width] for row in rows]
+    else:
+        odd, rows_in = set(), list(rows)
+
+    def column(position: int | None) -> list[str] | None:
+        return None if position is None else [row[position].strip() for row in rows_in]
+
+    def unless(values: list[str] | None, usual: Any) -> None:
+        if values is not None:
+            odd.update(index for index, value in enumerate(values) if not usual(value))
+
+    ids, phones = column(columns.id), column(columns.phone)
+    assert ids is not None and phones is not None  # required columns
+    if "" in ids:
+        unless(ids, bool)
+    if "" in phones:
+        unless(phones, bool)
+    consents = column(columns.consent)
+    consent_of = {value: value.lower() in _TRUE for value in set(consents or ())}
+    if any(value.lower() not in _TRUE and value.lower() not in _FALSE for value in consent_of):
+        unless(consents, lambda value: value.lower() in _TRUE or value.lower() in _FALSE)
+    given = column(columns.consent_given)
+    if given is not None and any(given):
+        unless(given, lambda value: not value)  # a dated consent: judged on its own
+    zones = column(columns.timezone)
+    if zones is not None and any(";" in zone or "|" in zone for zone in zones):
+        unless(zones, lambda zone: ";" not in zone and "|" not in zone)
+    usual = [index for index in range(count) if index not in odd] if odd else range(count)
+
+    def kept(values: list[str] | None) -> pa.Array:
+        if values is None:
+            return pa.nulls(len(usual), pa.string())
+        return pa.array([values[index] or None for index in usual] if odd
+                        else [value or None for value in values], pa.string())
+
+    table = pa.table({
+        "id": kept(ids), "phone": kept(phones), "timezone": kept(zones),
+        "region": kept(column(columns.region)), "country": kept(column(columns.country)),
+        "consent": pa.array([consent_of[consents[index]] for index in usual]
+                            if consents is not None else [False] * len(usual), pa.bool_()),
+        **{f"tags.{name}": kept(column(position)) for name, position in columns.tags},
+    })
+    found: list[Cells | None] = [None] * count
+    if odd:
+        ordered = sorted(odd)
+        for index, cells in zip(ordered, judge_by_row([rows[i] for i in ordered], columns,
+                                                      engine, at), strict=True):
+            found[index] = cells
+    for index, cells in zip(usual, _answer_cells(engine.check_table(table, at), at),
+                            strict=True):
+        # A row that is not a valid consumer: its message, as the row path words it.
+        found[index] = cells if cells is not None else _why(columns, rows[index])
+    return found  # type: ignore[return-value]  # every row has its cells
+
+
+def _why(columns: Columns, row: list[str]) -> Cells:
+    checked = columns.consumer(row)
+    assert isinstance(checked, str)
+    return invalid(checked)
+
+
+def _answer_cells(answers: pa.Table, at: datetime) -> list[Cells | None]:
+    """The cells of each answer (``None``: a row that does not validate), each distinct
+    answer made into text once."""
+    if answers.num_rows == 0:
+        return []
+    slots = pc.dictionary_encode(pc.binary_join_element_wise(
+        pc.cast(answers.column("allowed"), pa.string()),
+        pc.fill_null(pc.binary_join(answers.column("reasons"), ";"), ""),
+        pc.fill_null(pc.cast(answers.column("next_allowed_at"), pa.string()), ""),
+        pc.fill_null(answers.column("error"), ""), "\x00")).combine_chunks()
+    firsts = pc.index_in(slots.dictionary, value_set=slots.dictionary.take(slots.indices))
+    made: list[Cells | None] = []
+    for row in answers.take(firsts).to_pylist():
+        if row["error"] is not None:
+            made.append(None)
+        elif row["allowed"]:
+            made.append(("true", "", at.astimezone(UTC).isoformat()))
+        else:
+            next_at = row["next_allowed_at"]
+            made.append(("false", ";".join(row["reasons"]),
+                         next_at.isoformat() if next_at else ""))
+    return [made[slot] for slot in slots.indices.to_pylist()]

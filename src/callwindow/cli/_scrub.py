@@ -137,7 +137,7 @@ def _decoded_across_lines(lines: Iterable[bytes], counter: list[int], source: st
         yield pending
 
 
-class _Columns:
+class Columns:
     """Where each known column is, and how an output row is laid out."""
 
     def __init__(self, header: Sequence[str], source: str) -> None:
@@ -161,6 +161,8 @@ class _Columns:
                      if name.startswith("tag:") and len(name) > 4]
         self.width = len(header)
         self.added = [index.get(name) for name in ADDED_COLUMNS]
+        #: The input has none of the added columns: they go at the end of each row.
+        self.appended = all(position is None for position in self.added)
         self.header = [*header, *(name for name in ADDED_COLUMNS if name not in index)]
 
     def fields(self, row: list[str]) -> dict[str, Any] | str:
@@ -193,7 +195,7 @@ class _Columns:
         fields = self.fields(row)
         if isinstance(fields, str):
             return fields
-        return _validated(fields)
+        return validated(fields)
 
     def output(self, row: list[str], values: tuple[str, str, str]) -> list[str]:
         """``row`` fitted to the header, with the three added values in place."""
@@ -207,7 +209,7 @@ class _Columns:
         return row
 
 
-def _validated(fields: dict[str, Any]) -> Consumer | str:
+def validated(fields: dict[str, Any]) -> Consumer | str:
     try:
         return Consumer(**fields)
     except ConsumerError as error:
@@ -235,13 +237,13 @@ def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
         if header is None:
             raise ScrubInputError(f"{source}: the file is empty (expected a header with "
                                   f"the columns id and phone)")
-        columns = _Columns(header, source)
+        columns = Columns(header, source)
         writer.writerow(columns.header)
-        chunk: list[tuple[list[str], dict[str, Any] | str]] = []
+        chunk: list[list[str]] = []
         for row in reader:
             if not row:
                 continue  # a blank line
-            chunk.append((row, columns.fields(row)))
+            chunk.append(row)
             if len(chunk) >= chunk_rows:
                 _judge(chunk, columns, engine, at, writer, stats)
                 out.flush()  # a reader of the output (a pipe, tail -f) gets each chunk
@@ -258,25 +260,39 @@ def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
     return stats
 
 
-def _judge(chunk: list[tuple[list[str], dict[str, Any] | str]], columns: _Columns,
-           engine: Engine, at: datetime, writer: Any, stats: ScrubStats) -> None:
-    """Judge and write one chunk: with pyarrow, a table at a time (``check_table``: rows
-    of one kind judged once); without it, one ``Consumer`` per row (``check_many``)."""
-    values = _judged_by_table(chunk, engine, at) if _arrow() else _judged_by_row(chunk, engine, at)
+def _judge(chunk: list[list[str]], columns: Columns, engine: Engine, at: datetime,
+           writer: Any, stats: ScrubStats) -> None:
+    """Judge and write one chunk: with pyarrow, column by column and a table at a time
+    (``check_table``: rows of one kind judged once, see ``_columnar.judge_rows``);
+    without it, one ``Consumer`` per row (``check_many``)."""
+    if _arrow():
+        from ._columnar import judge_rows
+
+        values = judge_rows(chunk, columns, engine, at)
+    else:
+        values = judge_by_row(chunk, columns, engine, at)
+    allowed = invalid_rows = 0
+    appended = columns.appended
+    width = columns.width
     rows = []
-    for (row, _fields), found in zip(chunk, values, strict=True):
+    for row, found in zip(chunk, values, strict=True):
         if found[0] == "true":
-            stats.allowed += 1
+            allowed += 1
         elif found[1].startswith("invalid_row: "):
-            stats.invalid += 1
+            invalid_rows += 1
+        if appended and len(row) == width:  # the usual row: the three cells at its end
+            row.extend(found)
+            rows.append(row)
         else:
-            stats.refused += 1
-        rows.append(columns.output(row, found))
+            rows.append(columns.output(row, found))
     writer.writerows(rows)
     stats.rows += len(chunk)
+    stats.allowed += allowed
+    stats.invalid += invalid_rows
+    stats.refused += len(chunk) - allowed - invalid_rows
 
 
-def _cells(decision: Decision) -> tuple[str, str, str]:
+def cells(decision: Decision) -> tuple[str, str, str]:
     """A decision as the three added cells."""
     if decision.allowed:
         return "true", "", decision.at.isoformat()
@@ -285,85 +301,17 @@ def _cells(decision: Decision) -> tuple[str, str, str]:
             next_at.isoformat() if next_at else "")
 
 
-def _invalid(why: str) -> tuple[str, str, str]:
+def invalid(why: str) -> tuple[str, str, str]:
+    """The added cells of a row that cannot be judged."""
     return "false", f"invalid_row: {why}", ""
 
 
-def _judged_by_row(chunk: list[tuple[list[str], dict[str, Any] | str]], engine: Engine,
-                   at: datetime) -> list[tuple[str, str, str]]:
-    checked = [fields if isinstance(fields, str) else _validated(fields)
-               for _row, fields in chunk]
+def judge_by_row(rows: Sequence[list[str]], columns: Columns, engine: Engine, at: datetime
+                 ) -> list[tuple[str, str, str]]:
+    """The added cells of each row, a ``Consumer`` per row and ``check_many``."""
+    checked = [columns.consumer(row) for row in rows]
     decisions = iter(engine.check_many([c for c in checked if not isinstance(c, str)], at))
-    return [_invalid(c) if isinstance(c, str) else _cells(next(decisions)) for c in checked]
-
-
-def _judged_by_table(chunk: list[tuple[list[str], dict[str, Any] | str]], engine: Engine,
-                     at: datetime) -> list[tuple[str, str, str]]:
-    """``check_table`` on the chunk's valid rows; each distinct answer written out once.
-
-    A row with a dated consent (a ``consent_given`` cell) is judged on its own.
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    found: list[tuple[str, str, str] | None] = [None] * len(chunk)
-    listed: list[int] = []  # rows of the table
-    alone: list[int] = []  # rows with a dated consent
-    for index, (_row, fields) in enumerate(chunk):
-        if isinstance(fields, str):
-            found[index] = _invalid(fields)
-        elif isinstance(fields["consent"], dict):
-            alone.append(index)
-        else:
-            listed.append(index)
-    if alone:
-        for index, cells in zip(alone, _judged_by_row([chunk[i] for i in alone], engine, at),
-                                strict=True):
-            found[index] = cells
-    if not listed:
-        return found  # type: ignore[return-value]  # every row has its cells
-    given: list[dict[str, Any]] = [chunk[index][1] for index in listed]  # type: ignore[misc]
-    zones = [fields["timezone"] for fields in given]
-    several = any(len(z) > 1 for z in zones)
-    names = sorted({name for fields in given for name in fields["tags"]})
-    table = pa.table({
-        "id": pa.array([fields["id"] for fields in given], pa.string()),
-        "phone": pa.array([fields["phone"] for fields in given], pa.string()),
-        "timezone": (pa.array(zones, pa.list_(pa.string())) if several
-                     else pa.array([z[0] if z else None for z in zones], pa.string())),
-        "region": pa.array([fields["region"] for fields in given], pa.string()),
-        "country": pa.array([fields["country"] for fields in given], pa.string()),
-        "consent": pa.array([fields["consent"] for fields in given], pa.bool_()),
-        **{f"tags.{name}": pa.array([fields["tags"].get(name) for fields in given],
-                                    pa.string()) for name in names},
-    })
-    answers = engine.check_table(table, at)
-    # The distinct answers, each made into cells once.
-    slots = pc.dictionary_encode(pc.binary_join_element_wise(
-        pc.cast(answers.column("allowed"), pa.string()),
-        pc.fill_null(pc.binary_join(answers.column("reasons"), ";"), ""),
-        pc.fill_null(pc.cast(answers.column("next_allowed_at"), pa.string()), ""),
-        pc.fill_null(answers.column("error"), ""), "\x00")).combine_chunks()
-    firsts = pc.index_in(slots.dictionary, value_set=slots.dictionary.take(slots.indices))
-    made: list[tuple[str, str, str] | None] = []
-    for first in firsts.to_pylist():
-        row = answers.slice(first, 1).to_pylist()[0]
-        if row["error"] is not None:
-            made.append(None)  # named per row, below
-        elif row["allowed"]:
-            made.append(("true", "", at.astimezone(UTC).isoformat()))
-        else:
-            next_at = row["next_allowed_at"]
-            made.append(("false", ";".join(row["reasons"]),
-                         next_at.isoformat() if next_at else ""))
-    for index, fields, slot in zip(listed, given, slots.indices.to_pylist(), strict=True):
-        cells = made[slot]
-        if cells is None:  # the message names the row: made from its own Consumer
-            checked = _validated(fields)
-            assert isinstance(checked, str)
-            cells = _invalid(checked)
-        found[index] = cells
-    return found  # type: ignore[return-value]  # every row has its cells
+    return [invalid(c) if isinstance(c, str) else cells(next(decisions)) for c in checked]
 
 
 def _arrow() -> bool:
