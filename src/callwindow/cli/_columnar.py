@@ -14,9 +14,8 @@ extra): the command imports this module only for such files.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -134,7 +133,8 @@ def judge_rows(rows: Sequence[list[str]], columns: Columns, engine: Engine, at: 
             odd.update(index for index, value in enumerate(values) if not usual(value))
 
     ids, phones = column(columns.id), column(columns.phone)
-    assert ids is not None and phones is not None  # required columns
+    assert ids is not None  # a required column
+    assert phones is not None
     if "" in ids:
         unless(ids, bool)
     if "" in phones:
@@ -170,10 +170,10 @@ def judge_rows(rows: Sequence[list[str]], columns: Columns, engine: Engine, at: 
         for index, cells in zip(ordered, judge_by_row([rows[i] for i in ordered], columns,
                                                       engine, at), strict=True):
             found[index] = cells
-    for index, cells in zip(usual, _answer_cells(engine.check_table(table, at), at),
-                            strict=True):
+    for index, made in zip(usual, _answer_cells(engine.check_table(table, at), at),
+                           strict=True):
         # A row that is not a valid consumer: its message, as the row path words it.
-        found[index] = cells if cells is not None else _why(columns, rows[index])
+        found[index] = made if made is not None else _why(columns, rows[index])
     return found  # type: ignore[return-value]  # every row has its cells
 
 
