@@ -191,9 +191,10 @@ class Engine(Shell):
         """
         moment = _time.as_utc(self._judge.instant(at, "at"))
         check = table_check()(self._judge, table, moment, _time.to_us(moment))
-        while check.steps:
-            check.settled(self._settle(check.steps))
-        return check.result()
+        with check.collector_paused():
+            while check.steps:
+                check.settled(self._settle(check.steps))
+            return check.result()
 
     def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None
                         ) -> datetime | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,8 @@ from ._plan import Plan
 if TYPE_CHECKING:
     from ._engine import Engine
 
-__all__ = ["FIELDS", "RESULT_SCHEMA", "TAG_PREFIX", "BatchScrubber", "TableCheck", "as_table"]
+__all__ = ["FIELDS", "RESULT_SCHEMA", "TAG_PREFIX", "BatchScrubber", "TableCheck", "as_table",
+           "collector_paused"]
 
 #: The ``Consumer`` fields a table may carry as columns (any other column is ignored).
 FIELDS = ("id", "phone", "timezone", "country", "region", "consent")
@@ -193,9 +195,31 @@ class _Ledgered:
 _new = tuple.__new__
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused (the shells wrap a ``check_table`` in it).
+
+    With limits a table check makes a few small objects per row, none of them
+    cyclic, and keeps them until the end: each of the collector's passes
+    would walk them all, and the caller's heap, again (measured: half the time
+    of a 100,000-row check with limits, and more with a large heap).  The
+    collector runs again, if it ran before, when the check is done.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 class TableCheck:
     """One ``check_table`` call: while ``steps`` is not empty, the shell settles them and
-    hands the results to ``settled``; then ``result()`` is the answer table."""
+    hands the results to ``settled``; then ``result()`` is the answer table.  The shell
+    does so inside ``collector_paused()``."""
+
+    collector_paused = staticmethod(collector_paused)
 
     def __init__(self, judge: Judge, data: Any, at: datetime, t: int) -> None:
         table = as_table(data)
@@ -254,16 +278,8 @@ class TableCheck:
         self._where, self._phone = where, columns.get("phone") if phones is not None else None
         self._kinds = kinds
         self._read: list[tuple[int, _Kind, str | None]] = []  # (index, kind, id) per read
-        # The loop makes a few small tuples per row and nothing cyclic: the cyclic
-        # collector, which would walk the whole heap (the table's values) again and again,
-        # is paused (measured: half the time of a 100,000-row check with limits).
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             self._each_row(row_kinds, row_ids, row_e164)
-        finally:
-            if paused:
-                gc.enable()
         self._phase = 1
         if not self.steps:
             self._own_steps()
