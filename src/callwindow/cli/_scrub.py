@@ -1,8 +1,10 @@
 """List scrubbing: a CSV of contacts in, the same rows with the decision out.
 
-Rows are read, judged (``Engine.check_many``) and written in chunks, so a list
-of any length runs in the memory of one chunk.  A row that cannot be judged
-(no id, a consent that is not a boolean, an unknown zone...) is refused with
+Rows are read, judged and written in chunks, so a list of any length runs in
+the memory of one chunk: with pyarrow, a chunk is judged column by column with
+``Engine.check_table`` (``_columnar.judge_rows``); without it, a ``Consumer``
+per row and ``Engine.check_many`` (``judge_by_row``), with the same output.
+A row that cannot be judged (no id, a consent that is not a boolean, an unknown zone...) is refused with
 the reason ``invalid_row: <why>`` and the run goes on; only a file that cannot
 be read as a contact list at all (no ``id`` or ``phone`` column, broken CSV)
 stops it, with a ``ScrubInputError`` naming the file and line.
@@ -27,6 +29,7 @@ from .. import Consumer, ConsumerError, Decision, Engine, Policy
 __all__ = [
     "ADDED_COLUMNS",
     "CHUNK_ROWS",
+    "TABLE_CHUNK_ROWS",
     "ScrubInputError",
     "ScrubStats",
     "count_bytes",
@@ -36,8 +39,11 @@ __all__ = [
     "validation_message",
 ]
 
-#: Rows judged per ``check_many`` call.
+#: Rows judged per ``check_many`` call (the row path, without pyarrow).
 CHUNK_ROWS = 5000
+#: Rows judged per ``check_table`` call (a table's fixed costs, such as planning each
+#: kind of consumer, spread over more rows: measured 10% faster than 5,000).
+TABLE_CHUNK_ROWS = 20_000
 #: The columns the scrub adds (or overwrites, when the input has them already).
 ADDED_COLUMNS = ("allowed", "reasons", "next_allowed_at")
 REQUIRED_COLUMNS = ("id", "phone")
@@ -217,7 +223,7 @@ def validated(fields: dict[str, Any]) -> Consumer | str:
 
 
 def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
-          source: str = "input", delimiter: str = ",", chunk_rows: int = CHUNK_ROWS,
+          source: str = "input", delimiter: str = ",", chunk_rows: int | None = None,
           on_chunk: Callable[[ScrubStats], Any] | None = None) -> ScrubStats:
     """Judge every contact of the CSV ``lines`` at ``at`` and write them to ``out``.
 
@@ -229,6 +235,8 @@ def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
     the input's ``delimiter``.  Raises ``ScrubInputError`` when the input is not a
     contact list.
     """
+    if chunk_rows is None:
+        chunk_rows = TABLE_CHUNK_ROWS if _arrow() else CHUNK_ROWS
     reader = csv.reader(lines, delimiter=delimiter)
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     stats = ScrubStats()
