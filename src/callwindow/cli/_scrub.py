@@ -5,9 +5,10 @@ the memory of one chunk: with pyarrow, a chunk is judged column by column with
 ``Engine.check_table`` (``_columnar.judge_rows``); without it, a ``Consumer``
 per row and ``Engine.check_many`` (``judge_by_row``), with the same output.
 A row that cannot be judged (no id, a consent that is not a boolean, an unknown
-zone...) is refused with the reason ``invalid_row: <why>`` and the run goes on; only a file that cannot
-be read as a contact list at all (no ``id`` or ``phone`` column, broken CSV)
-stops it, with a ``ScrubInputError`` naming the file and line.
+zone...) is refused with the reason ``invalid_row: <why>`` and the run goes on;
+only a file that cannot be read as a contact list at all (no ``id`` or
+``phone`` column, broken CSV) stops it, with a ``ScrubInputError`` naming the
+file and line.
 
 This module needs neither click nor rich: the command and the benchmark
 both call ``scrub``.
