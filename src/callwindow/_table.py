@@ -1,13 +1,18 @@
 """The columnar path: a whole table of consumers judged at one instant (``check_table``).
 
 A calling list held as Arrow (or pandas, polars, DuckDB: anything that hands
-over an Arrow table) is judged per distinct kind of consumer, not per row:
-rows that agree on every field but ``id`` are validated and planned once, and
-rows whose plan has no limits or cooldowns are judged once per plan; Arrow's
-``take`` spreads each answer over its rows.  Rows of a kind whose plan counts
-history are judged one by one (their ids key the ledger), their histories
-read in one ledger round trip per 1,000 rows, as ``check_many`` does.
-The answers are ``check_many``'s, row for row.
+over an Arrow table) is judged per distinct kind of consumer, not per row.
+Phone numbers are classed a column at a time (``_phone_columns``: the calling
+code, the NANP area code, validity), and Arrow groups the rows into kinds:
+rows that agree on every field but ``id`` and their number's class.  Each kind
+is validated and planned once, on its first row, by the row path itself.  A
+kind whose plan has no limits or cooldowns gets one answer, spread over its
+rows by Arrow's ``take``; with limits each row reads its own history (the
+kind's questions put under the row's keys, in one ledger round trip per 1,000
+rows, as ``check_many`` does), and rows with none share one answer.  Rows
+whose number has no class, and refusals the history must explain anew, are
+judged one by one on their own ``Consumer``.  The answers are
+``check_many``'s, row for row.
 
 Needs the ``arrow`` extra (pyarrow); ``import callwindow`` does not load
 this module.  Like the engine, it is sans-I/O: ``TableCheck`` prepares the
@@ -223,7 +228,7 @@ class TableCheck:
 
     def __init__(self, judge: Judge, data: Any, at: datetime, t: int) -> None:
         table = as_table(data)
-        rows = self._rows = table.num_rows
+        rows = table.num_rows
         names = table.column_names
         if "id" in names and not _is_text(table.schema.field("id").type):
             raise TypeError(f"table: column 'id' must hold strings, "
