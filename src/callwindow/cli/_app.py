@@ -738,8 +738,8 @@ def scrub_command(input_path: str, preset_ids: tuple[str, ...],
     Parquet or Arrow rows), each written and flushed before the next is read,
     so any length runs in constant memory. With pyarrow installed (the arrow
     extra) a CSV chunk is judged as a table, rows of one kind once (5-8x
-    faster on a 1,000,000-row list); without it, row by row in chunks of
-    5,000 rows, with the same output.
+    faster on a 1,000,000-row list); without it, and for a list of one chunk,
+    row by row (chunks of 5,000 rows without pyarrow), with the same output.
 
     Exit code: 0 when the list was scrubbed (whatever the decisions), 2 on
     a usage or input error (no such file, no id or phone column...).

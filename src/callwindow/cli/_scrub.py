@@ -254,13 +254,16 @@ def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
                 continue  # a blank line
             chunk.append(row)
             if len(chunk) >= chunk_rows:
-                _judge(chunk, columns, engine, at, writer, stats)
+                _judge(chunk, columns, engine, at, writer, stats, by_table=_arrow())
                 out.flush()  # a reader of the output (a pipe, tail -f) gets each chunk
                 chunk = []
                 if on_chunk is not None:
                     on_chunk(stats)
         if chunk:
-            _judge(chunk, columns, engine, at, writer, stats)
+            # A list that fits in its first chunk is judged row by row: loading
+            # pyarrow (0.5 s, 100 MiB) would cost it more than it saves.
+            _judge(chunk, columns, engine, at, writer, stats,
+                   by_table=_arrow() and stats.rows > 0)
             out.flush()
     except csv.Error as error:
         raise ScrubInputError(f"{source}: line {reader.line_num}: {error}") from None
@@ -270,11 +273,11 @@ def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
 
 
 def _judge(chunk: list[list[str]], columns: Columns, engine: Engine, at: datetime,
-           writer: Any, stats: ScrubStats) -> None:
-    """Judge and write one chunk: with pyarrow, column by column and a table at a time
+           writer: Any, stats: ScrubStats, *, by_table: bool) -> None:
+    """Judge and write one chunk: ``by_table``, column by column and a table at a time
     (``check_table``: rows of one kind judged once, see ``_columnar.judge_rows``);
-    without it, one ``Consumer`` per row (``check_many``)."""
-    if _arrow():
+    otherwise one ``Consumer`` per row (``check_many``)."""
+    if by_table:
         from ._columnar import judge_rows
 
         values = judge_rows(chunk, columns, engine, at)
