@@ -271,8 +271,11 @@ class Engine(Shell):
                 reply: Any = ledger.check_and_record(step.subject, step.constraints,
                                                     step.attempt)
             except Exception as error:  # any failure of the store refuses the call
-                reply = error
-            step = observer.answered(step, reply)
+                step = observer.answered(step, error)
+            else:  # observer.answered's healthy case, inlined (measured: every acquire)
+                if observer.ledger_trouble.failing:
+                    observer.ledger_answered()
+                step = step.finish(reply)
         return step
 
 

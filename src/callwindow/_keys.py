@@ -30,12 +30,12 @@ class LedgerKeys:
                 raise ValueError("consumer: limits and cooldowns count attempts per person; "
                                  "give the consumer an id or a phone number that parses")
         self._e164 = e164
-        self.identity = "c:" + consumer_id if consumer_id else "p:" + str(e164)
+        self.identity = identity = "c:" + consumer_id if consumer_id else "p:" + str(e164)
         #: Every scope's key but the phone's.
-        self._named: dict[str, str] = {"tag:" + name: tag_key(name, value)
-                                       for name, value in tags.items()}
-        if consumer_id:
-            self._named["consumer"] = self.identity
+        self._named: dict[str, str] = {"consumer": identity} if consumer_id else {}
+        if tags:
+            self._named.update(("tag:" + name, tag_key(name, value))
+                               for name, value in tags.items())
         self._scopes: dict[str, str] | None = None
         self._keys: tuple[str, ...] | None = None
         if not callable(e164):  # nothing to parse: every key now, at no cost
