@@ -52,8 +52,38 @@ def test_a_check_loads_neither_the_calendar_command_nor_matplotlib_nor_the_geoco
         assert main({list(CHECK_FR)!r}) == 0
     """))
     assert "callwindow._engine" in loaded
-    for module in ("callwindow.cli._calendar", "matplotlib", "phonenumbers.geodata"):
+    for module in ("callwindow.cli._calendar", "matplotlib", "phonenumbers.geodata",
+                   # the package's ~250 countries; a check loads France's module alone
+                   "holidays.countries", "holidays.countries.germany"):
         assert module not in loaded
+
+
+def test_one_countrys_holidays_leave_the_holidays_package_as_it_was() -> None:
+    # France's module is loaded on its own; a program that then imports the
+    # package's countries gets them whole, and the same holidays from both.
+    script = textwrap.dedent("""
+        import sys
+        from datetime import date
+        from callwindow import _holidays
+        france = _holidays.public_holidays("FR", None, 2026)
+        assert "holidays.countries" not in sys.modules
+        assert sorted(france) == [date(2026, 1, 1), date(2026, 4, 6), date(2026, 5, 1),
+                                  date(2026, 5, 8), date(2026, 5, 14), date(2026, 5, 25),
+                                  date(2026, 7, 14), date(2026, 8, 15), date(2026, 11, 1),
+                                  date(2026, 11, 11), date(2026, 12, 25)], france
+        import holidays.countries.france
+        assert holidays.countries.france.France.__name__ == "France"
+        assert holidays.countries.Germany.__name__ == "Germany"
+        assert dict(holidays.country_holidays("FR", years=2026)) == dict(france)
+        # Epiphany is a public holiday in Bavaria, not in Berlin
+        assert date(2026, 1, 6) in _holidays.public_holidays("DE", "BY", 2026)
+        assert date(2026, 1, 6) not in _holidays.public_holidays("DE", "BE", 2026)
+        print("done")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "done\n"
 
 
 @pytest.mark.parametrize("package", [cw, callwindow.testing])
