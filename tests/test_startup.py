@@ -103,3 +103,44 @@ def test_the_lazy_names_are_the_public_names() -> None:
     assert cw.Engine.__name__ == "Engine"
     assert cw.PolicyError.__module__ == "callwindow"
     assert callwindow.testing.FrozenClock.__name__ == "FrozenClock"
+
+
+def test_the_command_run_as_the_program_spares_the_collector_its_imports() -> None:
+    # The console script calls main() with no argv: the objects the imports made
+    # are frozen (never walked again), the collector is on for what comes after.
+    script = textwrap.dedent(f"""
+        import gc, sys
+        sys.argv = ["callwindow", *{list(CHECK_FR)!r}]
+        from callwindow.cli import main
+        assert gc.get_freeze_count() == 0
+        assert main() == 0
+        assert gc.isenabled()
+        assert "pydantic" in sys.modules
+        assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()
+        print("done", file=sys.stderr)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "done\n"
+
+
+def test_a_caller_passing_argv_keeps_its_collector_as_it_was() -> None:
+    script = textwrap.dedent(f"""
+        import gc, sys
+        from callwindow.cli import main
+        assert main({list(CHECK_FR)!r}) == 0
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == 0, gc.get_freeze_count()
+        gc.disable()
+        assert main({list(CHECK_FR)!r}) == 0
+        assert not gc.isenabled()
+        sys.argv = ["callwindow", *{list(CHECK_FR)!r}]
+        assert main() == 0
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+        print("done", file=sys.stderr)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "done\n"
