@@ -2,7 +2,7 @@
 
 Run it from the repository root::
 
-    python benchmarks/bench_startup.py            # 7 rounds, about 25 s on 2 cores
+    python benchmarks/bench_startup.py            # 7 rounds, about 15 s on 2 cores
     python benchmarks/bench_startup.py --quick    # 3 rounds, noisier
 
 Not every integration keeps a process alive: a dialer panel or an Asterisk AGI
