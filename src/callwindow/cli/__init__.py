@@ -16,7 +16,13 @@ INSTALL_HINT = "pip install 'callwindow[cli]'"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    """Run the command with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
+
+    Without ``argv`` this is the program's own run, which ends the process:
+    what the imports made is then frozen out of the garbage collector's walks
+    (``gc.freeze()``).  Pass ``argv`` to run the command inside a process that
+    goes on.
+    """
     try:
         import click  # noqa: F401
         import rich  # noqa: F401
