@@ -18,7 +18,7 @@ INSTALL_HINT = "pip install 'callwindow[cli]'"
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command with ``argv`` (default: ``sys.argv[1:]``); return the exit code.
 
-    Without ``argv`` this is the program's own run, which ends the process:
+    Without ``argv`` this is the program's own run, taken to end with the process:
     what the imports made is then frozen out of the garbage collector's walks
     (``gc.freeze()``).  Pass ``argv`` to run the command inside a process that
     goes on.
