@@ -367,9 +367,9 @@ class PostgresLedger(_Database):
             with (_Connection.connect(self._conninfo, autocommit=True, **self._options) as conn,
                   _deadline(conn, self.timeout)):
                 _create_schema(conn)
+            self._owned = (os.getpid(), self._new_pool())
         except (psycopg.Error, OSError) as error:
             raise self._error(error) from error
-        self._owned = (os.getpid(), self._new_pool())
 
     # -- the Ledger protocol ------------------------------------------------------
 
@@ -441,9 +441,13 @@ class PostgresLedger(_Database):
     # -- connections and transactions ------------------------------------------------
 
     def _new_pool(self) -> ConnectionPool[Connection]:
+        """A pool, open, with its ``min_size`` connections (closed if they do not come
+        within ``pool_timeout``: ``PoolTimeout``)."""
         pool = ConnectionPool(self._conninfo, connection_class=_Connection, open=False,
                               **self._pool_settings)
-        pool.open()  # connects in the background: the first call waits if need be
+        # Waiting keeps the first calls from growing the pool past min_size
+        # while its first connections are on their way.
+        pool.open(wait=True, timeout=self.pool_timeout)
         return pool
 
     def _pool(self) -> ConnectionPool[Connection]:
