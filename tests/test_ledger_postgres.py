@@ -202,6 +202,34 @@ def test_a_call_waits_for_a_free_connection_at_most_pool_timeout(url: str) -> No
         ledger.close()
 
 
+def test_a_call_past_its_deadline_drops_its_connection_instead_of_giving_it_back(
+        url: str) -> None:
+    import psycopg
+
+    from callwindow.ledgers._postgres import _lock_id
+
+    ledger = PostgresLedger(url, max_size=1, timeout=0.3)
+    read = [Constraint("c:1", (), 0, None, 4)]
+    try:
+        ledger.check_and_record("c:1", read, None)
+        (first,) = _sessions(url)
+        with psycopg.connect(url, autocommit=True) as blocker:
+            blocker.execute("SELECT pg_advisory_lock(%s)", (_lock_id("c:1"),))
+            began = time.monotonic()
+            with pytest.raises(LedgerError, match=r"no reply within 0.3 s"):
+                ledger.check_and_record("c:1", read, Attempt(1, "pending", ("c:1",), None))
+            assert time.monotonic() - began < 2.0
+            # The pool's only connection was dropped: the next call has a new one.
+            assert ledger.check_and_record("c:2", read, None) == (None, ((),))
+            assert len(_sessions(url) - {first}) == 1
+        # The lock released, the old session ran what it had been sent (the
+        # attempt counts: the strict side), then found its client gone.
+        assert _eventually(lambda: first not in _sessions(url))
+        assert ledger.check_and_record("c:1", read, None) == (None, ((1,),))
+    finally:
+        ledger.close()
+
+
 def test_close_stops_the_pools_threads(url: str) -> None:
     before = set(threading.enumerate())
     ledger = PostgresLedger(url)
