@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from . import _time
-from ._decision import Decision
+from ._decision import Decision, make_decision
 from ._enums import Outcome
 from ._errors import InvalidInputError, MissingExtraError
 from ._judge import (
@@ -130,7 +130,7 @@ class Engine(Shell):
         if plan.rules:
             decision = self._run(judge.decide(consumer, plan, moment, t, record=False))
         else:
-            decision = Decision._made(plan.is_open(t), moment, t, consumer.id, plan, plan)
+            decision = make_decision(plan.is_open(t), moment, t, consumer.id, plan, plan)
         if self._observing:
             self._observer.decided(decision)
         return decision

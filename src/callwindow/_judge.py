@@ -23,7 +23,7 @@ from typing import Generic, Literal, NamedTuple, TypeAlias, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import _time, _wording
-from ._decision import Decision, Reason, _Given
+from ._decision import Decision, Reason, _Given, make_decision
 from ._enums import Outcome
 from ._errors import InvalidInputError, LedgerError, PolicyError
 from ._frequency import (
@@ -219,12 +219,12 @@ class Judge:
         ``host_clock``: ``at`` is the clock's now, not the caller's (see ``_host_clock``).
         """
         if not plan.rules:  # the calendars alone decide: no history to read or write
-            return Decision._made(plan.is_open(t), at, t, consumer.id, plan, plan)
+            return make_decision(plan.is_open(t), at, t, consumer.id, plan, plan)
         try:
             keys: LedgerKeys = consumer.ledger_keys
         except ValueError as error:  # nobody to count attempts for: refused
             reasons = (*plan.reasons(t), _wording.nobody_to_count(str(error)))
-            return Decision._made(False, at, t, consumer.id, plan, _Given(reasons, None))
+            return make_decision(False, at, t, consumer.id, plan, _Given(reasons, None))
         if not plan.is_open(t):  # refused by the clock: read what explains it
             return self._explain(consumer, plan, keys, at, t)
         # What each rule in force asks of this consumer's history.  Inlined, and
@@ -251,7 +251,7 @@ class Judge:
             attempt_id, matches = reply
             if (attempt_id is not None if attempt is not None
                     else not over_limit(constraints, matches)):
-                return Decision._made(True, at, t, consumer.id, plan, None, attempt_id)
+                return make_decision(True, at, t, consumer.id, plan, None, attempt_id)
             return self._refused_by_history(consumer, plan, at, t, matches)
 
         return _new(Exchange, (keys.identity, constraints, attempt, finish))
@@ -272,7 +272,7 @@ class Judge:
                     shared[id(plan)] = step
                 steps.append(step)
             else:  # one of a kind already judged at this instant: its answer
-                steps.append(Decision._made(first.allowed, at, t, consumer.id, plan, plan))
+                steps.append(make_decision(first.allowed, at, t, consumer.id, plan, plan))
         return steps
 
     # -- the other questions -----------------------------------------------------------
@@ -382,13 +382,13 @@ class Judge:
 
     def _refused(self, consumer: Consumer, plan: Plan, at: datetime, t: int, tally: Tally
                  ) -> Decision:
-        return Decision._made(False, at, t, consumer.id, plan, _Refusal(plan, tally, None))
+        return make_decision(False, at, t, consumer.id, plan, _Refusal(plan, tally, None))
 
     def _unavailable(self, consumer: Consumer, plan: Plan, at: datetime, t: int,
                      failure: LedgerError) -> Decision:
         if self.raise_ledger_errors:
             raise failure
-        return Decision._made(False, at, t, consumer.id, plan, _Refusal(plan, None, failure))
+        return make_decision(False, at, t, consumer.id, plan, _Refusal(plan, None, failure))
 
     def _kept_for(self, t: int, outcome: str) -> int | None:
         """How long a ledger must keep an attempt made at ``t``, from when it writes it.
