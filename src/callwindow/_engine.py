@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from zoneinfo import ZoneInfo
 
 from . import _time
 from ._decision import Decision, make_decision
@@ -40,6 +41,8 @@ __all__ = ["Engine", "check_attempt_id", "subjects_of", "unknown_attempt"]
 
 _T = TypeVar("_T")
 _US = _time.US
+_UTC = _time.UTC
+_FIRST, _LAST = _time.YEARS.start, _time.YEARS.stop - 1
 _floor = math.floor
 
 
@@ -123,7 +126,11 @@ class Engine(Shell):
         """
         # Judge.judge(consumer, at, record=False), unrolled: the hot path (see __init__).
         judge = self._judge
-        moment = judge.instant(at, "at")
+        if (type(at) is datetime and (at.tzinfo is _UTC or type(at.tzinfo) is ZoneInfo)
+                and _FIRST <= at.year <= _LAST):
+            moment = at  # Judge.instant's first answer, inlined (measured: 0.1x of a check)
+        else:
+            moment = judge.instant(at, "at")
         t = _floor(moment.timestamp() * _US + 0.5)
         plan = ((not self._scoped and type(consumer) is Consumer
                  and self._plans.get(consumer.plan_key)) or judge.planner.plan(consumer))
@@ -147,7 +154,11 @@ class Engine(Shell):
         # Judge.judge(consumer, at, record=True), unrolled as in check (measured: a
         # tenth of an acquire).
         judge = self._judge
-        moment = judge.instant(at, "at")
+        if (type(at) is datetime and (at.tzinfo is _UTC or type(at.tzinfo) is ZoneInfo)
+                and _FIRST <= at.year <= _LAST):
+            moment = at
+        else:
+            moment = judge.instant(at, "at")
         plan = ((not self._scoped and type(consumer) is Consumer
                  and self._plans.get(consumer.plan_key)) or judge.planner.plan(consumer))
         decision = self._run(judge.decide(consumer, plan, moment,

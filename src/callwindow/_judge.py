@@ -227,15 +227,23 @@ class Judge:
             return make_decision(False, at, t, consumer.id, plan, _Given(reasons, None))
         if not plan.is_open(t):  # refused by the clock: read what explains it
             return self._explain(consumer, plan, keys, at, t)
-        # What each rule in force asks of this consumer's history.  Inlined, and
-        # ``_new``, because this is the hot path of every acquire (measured).
-        # (A loop, not a comprehension: 3.11 calls a function for one; measured.)
-        key = keys.key  # a number is parsed only when a rule counts per phone
-        constraints: list[Constraint] = []
-        for scopes, since, outcomes, limit in plan.asks(plan.candidates, t):
-            constraints.append(_new(Constraint, (key(scopes[0]), (), since, outcomes, limit)
-                                    if len(scopes) == 1 else
-                                    (*keys.per(scopes), since, outcomes, limit)))
+        # What each rule in force asks of this consumer's history: as last asked when the
+        # plan asks the same (a check, then the acquire moments later), else built here.
+        asks = plan.asks(plan.candidates, t)
+        asked = keys.asked
+        if asked is not None and asked[0] is asks:
+            constraints = asked[1]
+        else:
+            # Inlined, ``_new``, and a loop (a comprehension is a call in 3.11), because
+            # this is the hot path of every acquire (measured).
+            key = keys.key  # a number is parsed only when a rule counts per phone
+            built = []
+            for scopes, since, outcomes, limit in asks:
+                built.append(_new(Constraint, (key(scopes[0]), (), since, outcomes, limit)
+                                  if len(scopes) == 1 else
+                                  (*keys.per(scopes), since, outcomes, limit)))
+            constraints = tuple(built)  # shared by the exchanges that ask the same
+            keys.asked = (asks, constraints)
         attempt = None
         if record:
             kept, ahead = self._pending_retention, t // US - int(time.time())  # see _kept_for
