@@ -428,26 +428,31 @@ def test_a_bad_do_not_call_rule_is_named(rule: dict[str, str], field: str,
     assert field in [problem for problem, _ in caught.value.problems]
 
 
-@pytest.mark.parametrize(("preset", "rule"), [
+@pytest.mark.parametrize(("preset", "rule", "country"), [
     # 16 CFR 310.4(b)(3)(iv): a registry version no more than 31 days old; (b)(1)(iii)(B)(i):
     # the person's signed written agreement exempts
-    ("US-TSR", "registry: US-DNC\n#   max_age: P31D\n#   consent_exempts: true"),
+    ("US-DNC", cw.DoNotCallRule(registry="US-DNC", max_age="P31D", consent_exempts=True),
+     "US"),
     # PECR reg 21(3): numbers listed under 28 days are not protected yet; 21(4): the
     # subscriber's notice of non-objection exempts
-    ("UK", "registry: TPS\n#   max_age: P28D\n#   consent_exempts: true"),
+    ("UK-TPS", cw.DoNotCallRule(registry="TPS", max_age="P28D", consent_exempts=True), "GB"),
     # CRTC National DNCL Rules: a copy at most 31 days old; exemptions not encoded
-    ("CA", "registry: DNCL\n#   max_age: P31D\n#   consent_exempts: false"),
+    ("CA-DNCL", cw.DoNotCallRule(registry="DNCL", max_age="P31D", consent_exempts=False),
+     "CA"),
 ])
-def test_the_presets_carry_their_registry_rule_until_the_engine_enforces_it(
-        preset: str, rule: str) -> None:
-    # Not in force (an engine would refuse the policy: see the next test), so written
-    # down as a comment in the preset's file, ready to be switched on.
-    from importlib import resources
+def test_the_registry_rules_are_opt_in_presets(preset: str, rule: cw.DoNotCallRule,
+                                                country: str) -> None:
+    policy = cw.presets.get(preset)
+    assert policy.do_not_call == rule
+    assert policy.applies_to == cw.AppliesTo(country=country)
+    assert not policy.hours and not policy.limits and not policy.cooldowns
 
-    text = (resources.files("callwindow.presets") / f"{preset}.yaml").read_text()
-    assert cw.presets.get(preset).do_not_call is None
-    assert "# do_not_call:\n" in text
-    assert rule in text
+
+@pytest.mark.parametrize("preset", ["US", "US-TSR", "US-TCPA", "UK", "CA", "FR",
+                                    "IT-garante-2024"])
+def test_a_country_preset_never_requires_a_list_by_itself(preset: str) -> None:
+    # DESIGN.md: registry requirements ship as their own opt-in presets
+    assert all(part.do_not_call is None for part in cw.presets.get(preset).flattened())
 
 
 # -- the command ------------------------------------------------------------------------------
