@@ -445,7 +445,9 @@ def test_the_registry_rules_are_opt_in_presets(preset: str, rule: cw.DoNotCallRu
     policy = cw.presets.get(preset)
     assert policy.do_not_call == rule
     assert policy.applies_to == cw.AppliesTo(country=country)
-    assert not policy.hours and not policy.limits and not policy.cooldowns
+    assert policy.hours is None
+    assert not policy.limits
+    assert not policy.cooldowns
 
 
 @pytest.mark.parametrize("preset", ["US", "US-TSR", "US-TCPA", "UK", "CA", "FR",

@@ -952,12 +952,13 @@ class Screen:
     next allowed time and windows agree.
     """
 
-    __slots__ = ("_check", "_exempt", "_policies", "_unchecked")
+    __slots__ = ("_check", "_consented", "_exempt", "_policies", "_unchecked")
 
     def __init__(self, check: SuppressionCheck, policies: Sequence[Policy],
                  consent: bool | Consent) -> None:
         self._check = check
         self._policies = policies
+        self._consented = consent is not False
         # Per registry that consent exempts: when this plan's consent counts under
         # every policy naming it (True: always; None: never).
         self._exempt: dict[str, tuple[int, int] | None] = {}
@@ -997,7 +998,8 @@ class Screen:
             span = self._exempt.get(lst.registry)
             policy = _ruling(self._policies, lst.registry)
             reason = _wording.do_not_call_listed(lst.registry, lst.as_of, policy,
-                                                 consent=lst.registry in self._exempt)
+                                                 consent=self._consented
+                                                 and lst.registry in self._exempt)
             if span is None or max(lo, span[0]) >= min(hi, span[1]):
                 return plan.screened(refusal=reason)
             lo, hi = max(lo, span[0]), min(hi, span[1])
