@@ -147,7 +147,8 @@ def test_a_dated_consent_exempts_from_when_it_is_given(make_engine: Make) -> Non
 @SHELLS
 def test_lists_without_a_rule_refuse_listed_numbers_and_unknown_ones(
         make_engine: Make) -> None:
-    house = cw.Policy(id="house", hours=dict.fromkeys(("mon", "tue", "wed", "thu", "fri"), ("09:00-18:00",)))
+    weekdays = ("mon", "tue", "wed", "thu", "fri")
+    house = cw.Policy(id="house", hours=dict.fromkeys(weekdays, ("09:00-18:00",)))
     engine = make_engine(house, suppression=[us_list(LISTED, registry="house")])
     listed = engine.check(person(LISTED), TUESDAY_10)
     assert messages(listed) == ["the number is on the house list of 2026-11-28"]
