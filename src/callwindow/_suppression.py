@@ -67,6 +67,7 @@ __all__ = [
     "SuppressionList",
     "TimeGate",
     "build",
+    "open_lists",
     "read_header",
     "registry_gate",
     "suppression_refusal",
@@ -383,6 +384,21 @@ def _not_e164(number: object) -> Exception:
     return InvalidInputError(f"number: {number!r} is not E.164 (+ and digits); normalise it "
                              f"first, e.g. with lst.contains(number, country=...)",
                              field="number")
+
+
+def open_lists(paths: Iterable[str | os.PathLike[str]], *, secret: bytes | str | None = None
+               ) -> list[SuppressionList]:
+    """Open several list files (``SuppressionList.open``): all of them, or none (a file
+    that fails closes those already opened).  The caller closes them."""
+    opened: list[SuppressionList] = []
+    try:
+        for path in paths:
+            opened.append(SuppressionList.open(path, secret=secret))
+    except BaseException:
+        for lst in opened:
+            lst.close()
+        raise
+    return opened
 
 
 def _check_identity(registry: str, as_of: date) -> tuple[str, date]:

@@ -16,14 +16,16 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
 from .._errors import InvalidInputError
-from .._suppression import SuppressionList, build, read_header
+
+if TYPE_CHECKING:
+    from .._suppression import SuppressionList
 
 __all__ = ["dnc_command", "open_suppression", "suppression_option"]
 
@@ -55,16 +57,13 @@ def suppression_option(command: _F) -> _F:
 def open_suppression(paths: Sequence[str], secret_env: str | None = None
                      ) -> list[SuppressionList]:
     """Open every ``--suppression`` file (the caller closes them)."""
-    secret = _secret(secret_env, "--suppression-secret-env")
-    opened: list[SuppressionList] = []
-    try:
-        for path in paths:
-            opened.append(SuppressionList.open(path, secret=secret))
-    except BaseException:
-        for lst in opened:
-            lst.close()
-        raise
-    return opened
+    if not paths:
+        return []
+    # Imported here: the commands that take --suppression load the list code only when
+    # a list is named (start-up time).
+    from .._suppression import open_lists
+
+    return open_lists(paths, secret=_secret(secret_env, "--suppression-secret-env"))
 
 
 @click.group("dnc", short_help="Build and inspect do-not-call list files.")
@@ -127,6 +126,8 @@ def dnc_build(files: tuple[str, ...], registry: str, as_of: str, output: str,
     if not target.parent.is_dir():
         raise InvalidInputError(f"-o {output}: the directory {str(target.parent)!r} does not "
                                 f"exist", field="-o")
+    from .._suppression import build
+
     secret = _secret(secret_env)
     show = progress if progress is not None else sys.stderr.isatty()
     from ._app import _progress_bar  # imported here: _app registers this command
@@ -173,6 +174,8 @@ def dnc_build(files: tuple[str, ...], registry: str, as_of: str, output: str,
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 def dnc_info(file: str, as_json: bool) -> None:
     """What a list file holds: registry, date, count, numbers or keyed hashes, size."""
+    from .._suppression import read_header
+
     lst = read_header(file)
     data = {"file": file, "registry": lst.registry, "as_of": lst.as_of.isoformat(),
             "count": lst.count, "hashed": lst.hashed, "bytes": lst.size}
