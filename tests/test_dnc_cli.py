@@ -33,6 +33,12 @@ def us_dnc(tmp_path: Path) -> str:
     return str(tmp_path / "us.cwdnc")
 
 
+def test_from_file_is_the_contract_name_of_open(us_dnc: str) -> None:
+    with cw.SuppressionList.from_file(us_dnc) as lst:
+        assert (lst.registry, lst.as_of, len(lst)) == ("US-DNC", AS_OF, 2)
+        assert "+12025550150" in lst
+
+
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
     code = main(list(argv))
     return code, capsys.readouterr().out

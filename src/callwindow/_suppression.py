@@ -206,6 +206,13 @@ class SuppressionList:
                    hash_key=_hash_for(header.hashed, secret, where), mapped=mapped, path=where)
 
     @classmethod
+    def from_file(cls, path: str | os.PathLike[str], *, secret: bytes | str | None = None
+                  ) -> Self:
+        """``open``, under the name the public contract gives it (``from_numbers``,
+        ``from_files``, ``from_file``)."""
+        return cls.open(path, secret=secret)
+
+    @classmethod
     def from_numbers(cls, numbers: Iterable[str], *, registry: str, as_of: date,
                      country: str | None = None, secret: bytes | str | None = None) -> Self:
         """A list in memory from numbers (E.164, or national format in ``country``).
