@@ -142,8 +142,11 @@ class Engine(Shell):
                  and self._plans.get(consumer.plan_key)) or judge.planner.plan(consumer))
         if plan.by_calendars:  # no limits, no do-not-call screen: the calendars decide
             decision = Decision._made(plan.is_open(t), moment, t, consumer.id, plan, plan)
-        else:
+        elif plan.rules:
             decision = self._run(judge.decide(consumer, plan, moment, t, record=False))
+        else:  # a do-not-call screen, then the calendars (Judge.decide, unrolled)
+            plan = plan.screen.plan_for(consumer, plan)  # type: ignore[union-attr]
+            decision = Decision._made(plan.is_open(t), moment, t, consumer.id, plan, plan)
         if self._observing:
             self._observer.decided(decision)
         return decision

@@ -907,15 +907,19 @@ class TimeGate:
     while that consent counts.
     """
 
-    __slots__ = ("_spans", "_why")
+    __slots__ = ("_first", "_spans", "_why")
 
     def __init__(self, spans: Sequence[tuple[int, int]], why: Callable[[int], Reason]) -> None:
         self._spans = tuple(span for span in spans if span[0] < span[1])  # sorted, apart
+        self._first = self._spans[0] if self._spans else (NEVER, EVER)
         self._why = why
 
     def is_open(self, t: int) -> bool:
         """Whether ``t`` lies in a span."""
-        for start, end in self._spans:  # noqa: SIM110 - one or two spans: a plain loop
+        start, end = self._first  # the one span of a list per registry: two comparisons
+        if start <= t < end:
+            return True
+        for start, end in self._spans[1:]:  # noqa: SIM110 - rarely any: a plain loop
             if start <= t < end:
                 return True
         return False
@@ -975,13 +979,18 @@ class Screen:
     next allowed time and windows agree.
     """
 
-    __slots__ = ("_check", "_consented", "_exempt", "_policies", "_unchecked")
+    __slots__ = ("_check", "_consented", "_exempt", "_hashed", "_plain", "_policies",
+                 "_unchecked")
 
     def __init__(self, check: SuppressionCheck, policies: Sequence[Policy],
                  consent: bool | Consent) -> None:
         self._check = check
         self._policies = policies
         self._consented = consent is not False
+        # The lists of numbers, probed inline (see plan_for), and those of keyed hashes.
+        self._plain = tuple((lst._filter, lst._modulus, lst) for lst in check.lists
+                            if not lst.hashed)
+        self._hashed = tuple(lst for lst in check.lists if lst.hashed)
         # Per registry that consent exempts: when this plan's consent counts under
         # every policy naming it (True: always; None: never).
         self._exempt: dict[str, tuple[int, int] | None] = {}
@@ -1007,7 +1016,16 @@ class Screen:
         e164 = consumer.e164
         if e164 is None:  # fail closed: a number we are not told cannot be looked up
             return plan.screened(refusal=self._unchecked)
-        for lst in self._check.lists:
+        if self._plain:
+            # ``e164 in lst``'s filter probe, inlined: a number phonenumbers wrote needs
+            # no shape check, and its key is made once for every list (measured: a
+            # third of the cost of ``in`` on the hot path of an unlisted number).
+            key = int(e164)
+            for filter_bytes, modulus, lst in self._plain:
+                seen = filter_bytes[key % modulus]
+                if seen >> (key & 7) & 1 and seen >> (key >> 3 & 7) & 1 and e164 in lst:
+                    return self._listed(e164, plan)
+        for lst in self._hashed:
             if e164 in lst:
                 return self._listed(e164, plan)
         return plan
