@@ -125,8 +125,10 @@ def test_consent_exempts_only_where_the_rule_says(make_engine: Make, preset: str
     engine = make_engine(cw.presets.get(preset), suppression=us_list(phone, registry=registry))
     other = phone[:-1] + "9"  # unlisted: the rule and its fresh list allow it
     assert engine.check(person(other, country=country), TUESDAY_10).allowed
-    assert engine.check(person(phone, country=country, consent=True),
-                        TUESDAY_10).allowed is exempts
+    consenting = engine.check(person(phone, country=country, consent=True), TUESDAY_10)
+    assert consenting.allowed is exempts
+    # the audit record keeps the consent where a rule lets it exempt a listing
+    assert consenting.to_dict()["consent"] is (True if exempts else None)
     refused = engine.check(person(phone, country=country), TUESDAY_10)
     assert messages(refused) == [f"the number is on the {registry} list of 2026-11-28"]
 

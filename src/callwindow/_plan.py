@@ -211,9 +211,7 @@ class Planner:
         self.screens = bool(lists) or any(part.do_not_call is not None for part in flat)
         #: Some policy asks for consent (or lets it exempt a do-not-call listing): a
         #: dated consent matters to the plan.
-        self.asks_consent = any(part.requires_consent or (
-            part.do_not_call is not None and part.do_not_call.consent_exempts)
-            for part in flat)
+        self.asks_consent = any(_judges_consent(part) for part in flat)
         #: Candidate zones are every source's, none dropped (``zone_evidence="strict"``).
         self.strict_zones = strict_zones
         self.plans: dict[object, Plan] = {}
@@ -276,7 +274,7 @@ class Planner:
             refusals.append(_wording.no_policy(consumer, self.given, unplaced=False))
         rules = tuple(rule for rule in self.rules
                       if any(rule.policy is policy for policy in applying))
-        judged = (consumer.consent if any(policy.requires_consent for policy in applying)
+        judged = (consumer.consent if any(_judges_consent(policy) for policy in applying)
                   else None)
         screen = self._screen(applying, consumer.consent, calendars) if self.screens else None
         return Plan(tuple(sorted(zones)), tuple(calendars), tuple(refusals), applying, rules,
@@ -344,6 +342,12 @@ class Planner:
             with self._lock:
                 calendar = self._calendars.setdefault(key, calendar)
         return calendar
+
+
+def _judges_consent(policy: Policy) -> bool:
+    """Whether ``policy`` asks for consent, or lets it exempt a do-not-call listing."""
+    return policy.requires_consent or (policy.do_not_call is not None
+                                       and policy.do_not_call.consent_exempts)
 
 
 def _open_test(calendars: tuple[Gate, ...], refusals: tuple[Reason, ...]
