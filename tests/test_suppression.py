@@ -514,7 +514,7 @@ def test_the_suppression_option_plumbing(tmp_path: Path,
     import click
     from click.testing import CliRunner
 
-    from callwindow.cli._dnc import open_suppression, suppression_option
+    from callwindow.cli._lists import open_suppression, suppression_option
 
     plain = tmp_path / "plain.cwdnc"
     hashed = tmp_path / "hashed.cwdnc"

@@ -422,8 +422,8 @@ def as_ledger_error(error: Exception) -> LedgerError:
 
 def _lists(suppression: object) -> tuple[SuppressionList, ...]:
     """``suppression=``: one list or several (any iterable), each a ``SuppressionList``."""
-    if suppression is None or suppression == ():
-        return ()
+    if suppression is None or (isinstance(suppression, list | tuple) and not suppression):
+        return ()  # (an empty SuppressionList is falsy too, but a list all the same)
     from ._suppression import SuppressionList  # loaded only when lists are given
 
     if isinstance(suppression, SuppressionList):

@@ -37,7 +37,7 @@ from .._errors import CallWindowError, ConsumerError, NaiveDatetimeError, Policy
 from .._models import Consumer, Policy
 from ._complete import complete_files, complete_preset_ids
 from ._config import config_command, config_option
-from ._dnc import open_suppression, suppression_option
+from ._lists import opened_lists, suppression_option
 from ._scrub import (
     ScrubStats,
     count_bytes,
@@ -261,17 +261,6 @@ def _engine(policies: Sequence[Policy], ledger: str,
     return Engine(policies, ledger=ledger, on_ledger_error="raise", suppression=suppression)
 
 
-@contextmanager
-def _lists(paths: Sequence[str], secret_env: str | None) -> Iterator[list[SuppressionList]]:
-    """The ``--suppression`` lists, open for the command and closed after it."""
-    lists = open_suppression(paths, secret_env)
-    try:
-        yield lists
-    finally:
-        for lst in lists:
-            lst.close()
-
-
 # -- formatting ---------------------------------------------------------------------------
 
 
@@ -445,7 +434,7 @@ def check(preset_ids: tuple[str, ...], policy_files: tuple[str, ...], phone: str
     consumer = _consumer(phone, timezones, region, country, consent, consent_given, tags,
                          consumer_id)
     moment = _instant(at)
-    with (_lists(suppression_files, suppression_secret_env) as lists,
+    with (opened_lists(suppression_files, suppression_secret_env) as lists,
           _engine(policies, ledger, lists) as engine):
         decision = (engine.acquire if acquire else engine.check)(consumer, moment)
         if as_json:
@@ -785,12 +774,12 @@ def scrub_command(input_path: str, preset_ids: tuple[str, ...],
     source = "stdin" if input_path == "-" else input_path
     show = progress if progress is not None else sys.stderr.isatty()
     if kind != "csv":
-        with _lists(suppression_files, suppression_secret_env) as lists:
+        with opened_lists(suppression_files, suppression_secret_env) as lists:
             stats = _scrub_columnar(input_path, output, kind, policies, ledger, moment, show,
                                     lists)
     else:
         with (_input(input_path) as raw,
-              _lists(suppression_files, suppression_secret_env) as lists,
+              opened_lists(suppression_files, suppression_secret_env) as lists,
               _engine(policies, ledger, lists) as engine, _output(output, encoding) as out):
             counter = [0]
             lines = count_bytes(raw, counter, source, encoding)

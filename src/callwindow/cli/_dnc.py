@@ -2,68 +2,29 @@
 
 ``dnc build`` turns registry downloads into a ``.cwdnc`` file with
 ``callwindow._suppression.build`` (constant memory, a progress bar on a
-terminal); ``dnc info`` prints a file's header.  ``suppression_option`` and
-``open_suppression`` are the ``--suppression FILE`` plumbing for the commands
-that judge calls.
+terminal); ``dnc info`` prints a file's header.  The ``--suppression FILE``
+option of the commands that judge calls is in ``_lists``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
 from .._errors import InvalidInputError
+from ._lists import secret_from_env
 
-if TYPE_CHECKING:
-    from .._suppression import SuppressionList
+__all__ = ["dnc_command"]
 
-__all__ = ["dnc_command", "open_suppression", "suppression_option"]
-
-_F = TypeVar("_F", bound=Callable[..., Any])
 _SHOWN_MALFORMED = 20
-
-
-def _secret(variable: str | None, option: str = "--secret-env") -> str | None:
-    """The secret held in environment variable ``variable`` (never on the command line)."""
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if not value:
-        raise InvalidInputError(f"{option} {variable}: the environment variable is not set "
-                                f"or empty", field=option)
-    return value
-
-
-def suppression_option(command: _F) -> _F:
-    """``--suppression FILE`` (repeatable) and ``--suppression-secret-env VAR``."""
-    command = click.option("--suppression-secret-env", metavar="VAR",
-                           help="The environment variable holding the secret of hashed "
-                                "--suppression lists.")(command)
-    return click.option("--suppression", "suppression_files", multiple=True, metavar="FILE",
-                        help="A do-not-call list built with `callwindow dnc build` "
-                             "(repeatable): a number on it is refused.")(command)
-
-
-def open_suppression(paths: Sequence[str], secret_env: str | None = None
-                     ) -> list[SuppressionList]:
-    """Open every ``--suppression`` file (the caller closes them)."""
-    if not paths:
-        return []
-    # Imported here: the commands that take --suppression load the list code only when
-    # a list is named (start-up time).
-    from .._suppression import open_lists
-
-    return open_lists(paths, secret=_secret(secret_env, "--suppression-secret-env"))
 
 
 @click.group("dnc", short_help="Build and inspect do-not-call list files.")
@@ -128,7 +89,7 @@ def dnc_build(files: tuple[str, ...], registry: str, as_of: str, output: str,
                                 f"exist", field="-o")
     from .._suppression import build
 
-    secret = _secret(secret_env)
+    secret = secret_from_env(secret_env)
     show = progress if progress is not None else sys.stderr.isatty()
     from ._app import _progress_bar  # imported here: _app registers this command
 
