@@ -184,8 +184,8 @@ def test_a_hashed_list_works_through_the_engine(make_engine: Make) -> None:
     assert not engine.check(person("(202) 555-0143", country="US"), TUESDAY_10).allowed
 
 
-@SHELLS
 def test_acquire_records_nothing_for_a_refused_call(make_engine: Make) -> None:
+    # every backend, through both shells
     once = cw.Policy(id="once", limits=[{"max_attempts": 1, "period": "P1D",
                                          "per": ["consumer"]}])
     engine = make_engine([once, US_DNC], suppression=us_list(LISTED))
