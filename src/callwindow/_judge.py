@@ -17,15 +17,15 @@ counted the rules in force now), which reads once more.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import datetime
-from typing import Generic, Literal, NamedTuple, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, NamedTuple, TypeAlias, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import _time, _wording
 from ._decision import Decision, Reason, _Given, make_decision
 from ._enums import Outcome
-from ._errors import InvalidInputError, LedgerError, PolicyError
+from ._errors import InvalidInputError, LedgerError
 from ._frequency import (
     Attempt,
     Constraint,
@@ -39,6 +39,9 @@ from ._models import MAX_PERIOD, Consumer, Policy, bounded_duration
 from ._plan import Plan, Planner
 from ._search import first_allowed, history_windows
 from ._time import US, Clock, SystemClock, from_us
+
+if TYPE_CHECKING:
+    from ._suppression import SuppressionList
 
 __all__ = ["READ_BATCH", "Exchange", "Judge", "Reply", "Shell", "as_ledger_error", "as_outcome",
            "settle"]
@@ -126,6 +129,11 @@ class Shell:
         """Where "now" comes from."""
         return self._judge.clock
 
+    @property
+    def suppression(self) -> tuple[SuppressionList, ...]:
+        """The do-not-call lists every number is looked up in, as given."""
+        return self._judge.planner.lists
+
     def __repr__(self) -> str:
         ids = ", ".join(policy.id for policy in self.policies)
         return f"callwindow.{type(self).__name__}([{ids}], ledger={self.ledger!r})"
@@ -142,7 +150,8 @@ class Judge:
 
     def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None,
                  retention: str, on_ledger_error: Literal["refuse", "raise"],
-                 zone_evidence: Literal["ranked", "strict"] = "ranked") -> None:
+                 zone_evidence: Literal["ranked", "strict"] = "ranked",
+                 suppression: SuppressionList | Iterable[SuppressionList] | None = None) -> None:
         policies = (policy,) if isinstance(policy, Policy) else tuple(policy)
         if not policies:
             raise InvalidInputError("policy: an engine needs at least one policy",
@@ -166,14 +175,9 @@ class Judge:
                 f"the call, so that its outcome can be set", field="retention")
         self.policies: tuple[Policy, ...] = policies
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self.planner = Planner(policies, strict_zones=zone_evidence == "strict")
+        self.planner = Planner(policies, strict_zones=zone_evidence == "strict",
+                               lists=_lists(suppression))
         self.rules = self.planner.rules
-        ruled = [part.id for part in self.planner.policies if part.do_not_call is not None]
-        if ruled:  # fail closed: an engine that ignored the rule would call listed numbers
-            raise PolicyError(
-                f"policy {ruled[0]!r}: do_not_call is not enforced by this version's engine "
-                f"(see docs/suppression.md); check the lists yourself and leave the rule out",
-                (("do_not_call", "not enforced by this version's engine"),))
         self.raise_ledger_errors = on_ledger_error == "raise"
         self._always_in_force = all(rule.always for rule in self.rules)
         self._retention_floor = floor
@@ -218,6 +222,8 @@ class Judge:
 
         ``host_clock``: ``at`` is the clock's now, not the caller's (see ``_host_clock``).
         """
+        if plan.screen is not None:  # do-not-call lists or rules: this number's own plan
+            plan = plan.screen.plan_for(consumer, plan)
         if not plan.rules:  # the calendars alone decide: no history to read or write
             return make_decision(plan.is_open(t), at, t, consumer.id, plan, plan)
         try:
@@ -274,7 +280,7 @@ class Judge:
         for consumer in consumers:
             plan = planner.plan(consumer)
             first = shared.get(id(plan))
-            if plan.rules or first is None:
+            if not plan.by_calendars or first is None:
                 step = self.decide(consumer, plan, at, t, record=False)
                 if isinstance(step, Decision):
                     shared[id(plan)] = step
@@ -288,7 +294,7 @@ class Judge:
     def next_allowed(self, consumer: Consumer, after: datetime
                      ) -> datetime | Exchange[datetime | None] | None:
         """The earliest allowed instant at or after ``after``."""
-        plan = self.planner.plan(consumer)
+        plan = self._plan(consumer)
         t = _time.to_us(after)
         if plan.refusals:
             return None
@@ -307,7 +313,7 @@ class Judge:
         end_utc = _time.as_utc(end, "end")
         _time.span(start_utc, end_utc)
         lo, hi = _time.to_us(start_utc), _time.to_us(end_utc)
-        plan = self.planner.plan(consumer)
+        plan = self._plan(consumer)
         if hi <= lo or plan.refusals:
             return []
         spans: list[Span] = [(lo, hi)]
@@ -348,6 +354,11 @@ class Judge:
         return retention_for(self.rules, outcome, self._retention_floor)
 
     # -- internals ---------------------------------------------------------------------
+
+    def _plan(self, consumer: Consumer) -> Plan:
+        """The plan for ``consumer``, their number screened against the lists."""
+        plan = self.planner.plan(consumer)
+        return plan if plan.screen is None else plan.screen.plan_for(consumer, plan)
 
     def _read(self, plan: Plan, keys: LedgerKeys, zones: tuple[str, ...], t: int,
               then: Callable[[Tally], _T],
@@ -425,6 +436,25 @@ def as_ledger_error(error: Exception) -> LedgerError:
     if isinstance(error, LedgerError):
         return error
     return LedgerError(f"the attempt ledger failed: {type(error).__name__}: {error}")
+
+
+def _lists(suppression: object) -> tuple[SuppressionList, ...]:
+    """``suppression=``: one list or several (any iterable), each a ``SuppressionList``."""
+    if suppression is None or (isinstance(suppression, list | tuple) and not suppression):
+        return ()  # (an empty SuppressionList is falsy too, but a list all the same)
+    from ._suppression import SuppressionList  # loaded only when lists are given
+
+    if isinstance(suppression, SuppressionList):
+        return (suppression,)
+    if not isinstance(suppression, Iterable) or isinstance(suppression, str | bytes):
+        raise TypeError(f"suppression: expected a callwindow.SuppressionList or several, "
+                        f"got {type(suppression).__name__}")
+    given = tuple(suppression)
+    for index, item in enumerate(given):
+        if not isinstance(item, SuppressionList):
+            raise TypeError(f"suppression[{index}]: expected a callwindow.SuppressionList, "
+                            f"got {type(item).__name__}")
+    return given
 
 
 def _keys(consumer: Consumer) -> LedgerKeys:
