@@ -482,3 +482,17 @@ def test_sqlite_url_must_have_a_path() -> None:
 def test_a_short_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="secret"):
         cw.ledger_from_url("memory://", secret="short")
+
+
+def test_memory_ledger_takes_back_only_the_ids_it_gave() -> None:
+    # Its ids are a prefix and a number; a string that int() would read as the same
+    # number ("01", "+1", a full-width one, " 1") is not an id it gave.
+    ledger = MemoryLedger()
+    first, _ = ledger.check_and_record("c:1", [], attempt(T0))
+    assert first is not None
+    assert first.endswith("-1")
+    prefix = first[:-1]
+    for other in (prefix + "01", prefix + "+1", prefix + "\uff11", prefix + " 1",
+                  prefix + "2", prefix + "9" * 40, "1", first.upper() + "x"):
+        assert not ledger.set_outcome(other, "refusal", DAY), other
+    assert ledger.set_outcome(first, "refusal", DAY)
