@@ -129,8 +129,9 @@ class Seconds:
         return self.now
 
 
-def counted(ledger: Ledger, key: str = "c:1") -> tuple[tuple[int, ...], ...]:
-    return ledger.check_and_record(key, [count(key=key)], None)[1]
+def counted(ledger: Ledger) -> tuple[tuple[int, ...], ...]:
+    """The times of the attempts kept under c:1."""
+    return ledger.check_and_record("c:1", [count()], None)[1]
 
 
 def wait_until_counted(ledger: Ledger, expected: tuple[tuple[int, ...], ...]) -> None:
