@@ -12,7 +12,7 @@ import select
 import threading
 import time
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple, TypeAlias
 
 import psycopg
@@ -181,8 +181,9 @@ class _Database(KeyedLedger):
 
     def __init__(self, conninfo: str, secret: bytes | str | None,
                  connect_timeout: float | None, timeout: float | None,
-                 max_clock_skew: float | None) -> None:
+                 max_clock_skew: float | None, clock: Callable[[], float]) -> None:
         super().__init__(secret)
+        self._clock = clock
         self.max_clock_skew = (None if max_clock_skew is None else
                                seconds(max_clock_skew, "max_clock_skew", MAX_CLOCK_SKEW))
         conninfo, in_url = _take_timeout(conninfo)
@@ -217,7 +218,7 @@ class _Database(KeyedLedger):
             attempt = None  # refused whatever is kept: just count
         if attempt is None and not constraints:
             return None
-        now = time.time()
+        now = self._clock()
         statements, attempt_id = self._check_statements(constraints, attempt, now)
         return _Call(statements, attempt_id, len(constraints), now, attempt)
 
@@ -310,12 +311,17 @@ class PostgresLedger(_Database):
         max_clock_skew: seconds an attempt dated by this host's clock may be
             from the server's (``clock_timestamp()``) before it is refused
             (``LedgerError``); ``None``: not checked.
+        clock: epoch seconds, for expiry: an attempt expires ``retention``
+            seconds after this clock dated its write (tests may pass their
+            own; every host sharing the database must use the same clock, so
+            leave the default, the wall clock, anywhere else).
     """
 
     def __init__(self, conninfo: str, *, secret: bytes | str | None = None,
                  connect_timeout: float | None = None, timeout: float | None = None,
-                 max_clock_skew: float | None = MAX_CLOCK_SKEW) -> None:
-        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew)
+                 max_clock_skew: float | None = MAX_CLOCK_SKEW,
+                 clock: Callable[[], float] = time.time) -> None:
+        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew, clock)
         self._local = threading.local()
         self._open: weakref.WeakKeyDictionary[Connection, int] = weakref.WeakKeyDictionary()
         self._open_lock = threading.Lock()
@@ -349,7 +355,7 @@ class PostgresLedger(_Database):
         """The counts of each read, in order (see ``Ledger``): one transaction of
         count statements, sent in one round trip."""
         asks = [self.stored(subject, constraints, None)[1] for subject, constraints in reads]
-        statements = _read_statements(asks, time.time())
+        statements = _read_statements(asks, self._clock())
         if not statements:
             return [() for _ in asks]
         try:
@@ -362,7 +368,7 @@ class PostgresLedger(_Database):
 
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
-        now = time.time()
+        now = self._clock()
         expires = None if retention is None else now + retention
         try:
             with self._transaction() as conn:
@@ -502,17 +508,20 @@ class AsyncPostgresLedger(_Database):
         connect_timeout: as for ``PostgresLedger``.
         timeout: as for ``PostgresLedger`` (the deadline is the same, counted
             from when the call has its connection).
+        max_clock_skew: as for ``PostgresLedger``.
         min_size: connections the pool keeps open, at least.
         max_size: connections the pool opens, at most.
         pool_timeout: seconds a call waits for a connection from the pool
             (``timeout`` unless told).
+        clock: as for ``PostgresLedger``.
     """
 
     def __init__(self, conninfo: str, *, secret: bytes | str | None = None,
                  connect_timeout: float | None = None, timeout: float | None = None,
                  max_clock_skew: float | None = MAX_CLOCK_SKEW, min_size: int = 1,
-                 max_size: int = 16, pool_timeout: float | None = None) -> None:
-        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew)
+                 max_size: int = 16, pool_timeout: float | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew, clock)
         self._pool: AsyncConnectionPool[_AsyncConnection] = AsyncConnectionPool(
             self._conninfo, connection_class=_AsyncConnection, min_size=min_size,
             max_size=max_size, timeout=self.timeout if pool_timeout is None else pool_timeout,
@@ -567,14 +576,14 @@ class AsyncPostgresLedger(_Database):
     async def check_many(self, reads: Sequence[Read]) -> list[Matches]:
         """See ``PostgresLedger.check_many``."""
         asks = [self.stored(subject, constraints, None)[1] for subject, constraints in reads]
-        statements = _read_statements(asks, time.time())
+        statements = _read_statements(asks, self._clock())
         if not statements:
             return [() for _ in asks]
         return _read_replies(asks, await self._transaction(statements, every=True))
 
     async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
-        now = time.time()
+        now = self._clock()
         expires = None if retention is None else now + retention
         count = await self._transaction([(_SET_OUTCOME, {"outcome": outcome, "expires": expires,
                                                          "id": attempt_id, "now": now})],
