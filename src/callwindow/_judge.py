@@ -17,15 +17,15 @@ counted the rules in force now), which reads once more.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import datetime
-from typing import Generic, Literal, NamedTuple, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, NamedTuple, TypeAlias, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import _time, _wording
-from ._decision import Decision, Reason, _Given
+from ._decision import Decision, Reason, _Given, make_decision
 from ._enums import Outcome
-from ._errors import InvalidInputError, LedgerError, PolicyError
+from ._errors import InvalidInputError, LedgerError
 from ._frequency import (
     Attempt,
     Constraint,
@@ -39,6 +39,9 @@ from ._models import MAX_PERIOD, Consumer, Policy, bounded_duration
 from ._plan import Plan, Planner
 from ._search import first_allowed, history_windows
 from ._time import US, Clock, SystemClock, from_us
+
+if TYPE_CHECKING:
+    from ._suppression import SuppressionList
 
 __all__ = ["READ_BATCH", "Exchange", "Judge", "Reply", "Shell", "as_ledger_error", "as_outcome",
            "settle"]
@@ -126,6 +129,11 @@ class Shell:
         """Where "now" comes from."""
         return self._judge.clock
 
+    @property
+    def suppression(self) -> tuple[SuppressionList, ...]:
+        """The do-not-call lists every number is looked up in, as given."""
+        return self._judge.planner.lists
+
     def __repr__(self) -> str:
         ids = ", ".join(policy.id for policy in self.policies)
         return f"callwindow.{type(self).__name__}([{ids}], ledger={self.ledger!r})"
@@ -142,7 +150,8 @@ class Judge:
 
     def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None,
                  retention: str, on_ledger_error: Literal["refuse", "raise"],
-                 zone_evidence: Literal["ranked", "strict"] = "ranked") -> None:
+                 zone_evidence: Literal["ranked", "strict"] = "ranked",
+                 suppression: SuppressionList | Iterable[SuppressionList] | None = None) -> None:
         policies = (policy,) if isinstance(policy, Policy) else tuple(policy)
         if not policies:
             raise InvalidInputError("policy: an engine needs at least one policy",
@@ -166,14 +175,9 @@ class Judge:
                 f"the call, so that its outcome can be set", field="retention")
         self.policies: tuple[Policy, ...] = policies
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self.planner = Planner(policies, strict_zones=zone_evidence == "strict")
+        self.planner = Planner(policies, strict_zones=zone_evidence == "strict",
+                               lists=_lists(suppression))
         self.rules = self.planner.rules
-        ruled = [part.id for part in self.planner.policies if part.do_not_call is not None]
-        if ruled:  # fail closed: an engine that ignored the rule would call listed numbers
-            raise PolicyError(
-                f"policy {ruled[0]!r}: do_not_call is not enforced by this version's engine "
-                f"(see docs/suppression.md); check the lists yourself and leave the rule out",
-                (("do_not_call", "not enforced by this version's engine"),))
         self.raise_ledger_errors = on_ledger_error == "raise"
         self._always_in_force = all(rule.always for rule in self.rules)
         self._retention_floor = floor
@@ -218,24 +222,34 @@ class Judge:
 
         ``host_clock``: ``at`` is the clock's now, not the caller's (see ``_host_clock``).
         """
+        if plan.screen is not None:  # do-not-call lists or rules: this number's own plan
+            plan = plan.screen.plan_for(consumer, plan)
         if not plan.rules:  # the calendars alone decide: no history to read or write
-            return Decision._made(plan.is_open(t), at, t, consumer.id, plan, plan)
+            return make_decision(plan.is_open(t), at, t, consumer.id, plan, plan)
         try:
             keys: LedgerKeys = consumer.ledger_keys
         except ValueError as error:  # nobody to count attempts for: refused
             reasons = (*plan.reasons(t), _wording.nobody_to_count(str(error)))
-            return Decision._made(False, at, t, consumer.id, plan, _Given(reasons, None))
+            return make_decision(False, at, t, consumer.id, plan, _Given(reasons, None))
         if not plan.is_open(t):  # refused by the clock: read what explains it
             return self._explain(consumer, plan, keys, at, t)
-        # What each rule in force asks of this consumer's history.  Inlined, and
-        # ``_new``, because this is the hot path of every acquire (measured).
-        # (A loop, not a comprehension: 3.11 calls a function for one; measured.)
-        key = keys.key  # a number is parsed only when a rule counts per phone
-        constraints: list[Constraint] = []
-        for scopes, since, outcomes, limit in plan.asks(plan.candidates, t):
-            constraints.append(_new(Constraint, (key(scopes[0]), (), since, outcomes, limit)
-                                    if len(scopes) == 1 else
-                                    (*keys.per(scopes), since, outcomes, limit)))
+        # What each rule in force asks of this consumer's history: as last asked when the
+        # plan asks the same (a check, then the acquire moments later), else built here.
+        asks = plan.asks(plan.candidates, t)
+        asked = keys.asked
+        if asked is not None and asked[0] is asks:
+            constraints = asked[1]
+        else:
+            # Inlined, ``_new``, and a loop (a comprehension is a call in 3.11), because
+            # this is the hot path of every acquire (measured).
+            key = keys.key  # a number is parsed only when a rule counts per phone
+            built = []
+            for scopes, since, outcomes, limit in asks:
+                built.append(_new(Constraint, (key(scopes[0]), (), since, outcomes, limit)
+                                  if len(scopes) == 1 else
+                                  (*keys.per(scopes), since, outcomes, limit)))
+            constraints = tuple(built)  # shared by the exchanges that ask the same
+            keys.asked = (asks, constraints)
         attempt = None
         if record:
             kept, ahead = self._pending_retention, t // US - int(time.time())  # see _kept_for
@@ -251,7 +265,7 @@ class Judge:
             attempt_id, matches = reply
             if (attempt_id is not None if attempt is not None
                     else not over_limit(constraints, matches)):
-                return Decision._made(True, at, t, consumer.id, plan, None, attempt_id)
+                return make_decision(True, at, t, consumer.id, plan, None, attempt_id)
             return self._refused_by_history(consumer, plan, at, t, matches)
 
         return _new(Exchange, (keys.identity, constraints, attempt, finish))
@@ -266,13 +280,13 @@ class Judge:
         for consumer in consumers:
             plan = planner.plan(consumer)
             first = shared.get(id(plan))
-            if plan.rules or first is None:
+            if not plan.by_calendars or first is None:
                 step = self.decide(consumer, plan, at, t, record=False)
                 if isinstance(step, Decision):
                     shared[id(plan)] = step
                 steps.append(step)
             else:  # one of a kind already judged at this instant: its answer
-                steps.append(Decision._made(first.allowed, at, t, consumer.id, plan, plan))
+                steps.append(make_decision(first.allowed, at, t, consumer.id, plan, plan))
         return steps
 
     # -- the other questions -----------------------------------------------------------
@@ -280,7 +294,7 @@ class Judge:
     def next_allowed(self, consumer: Consumer, after: datetime
                      ) -> datetime | Exchange[datetime | None] | None:
         """The earliest allowed instant at or after ``after``."""
-        plan = self.planner.plan(consumer)
+        plan = self._plan(consumer)
         t = _time.to_us(after)
         if plan.refusals:
             return None
@@ -299,7 +313,7 @@ class Judge:
         end_utc = _time.as_utc(end, "end")
         _time.span(start_utc, end_utc)
         lo, hi = _time.to_us(start_utc), _time.to_us(end_utc)
-        plan = self.planner.plan(consumer)
+        plan = self._plan(consumer)
         if hi <= lo or plan.refusals:
             return []
         spans: list[Span] = [(lo, hi)]
@@ -340,6 +354,11 @@ class Judge:
         return retention_for(self.rules, outcome, self._retention_floor)
 
     # -- internals ---------------------------------------------------------------------
+
+    def _plan(self, consumer: Consumer) -> Plan:
+        """The plan for ``consumer``, their number screened against the lists."""
+        plan = self.planner.plan(consumer)
+        return plan if plan.screen is None else plan.screen.plan_for(consumer, plan)
 
     def _read(self, plan: Plan, keys: LedgerKeys, zones: tuple[str, ...], t: int,
               then: Callable[[Tally], _T],
@@ -382,13 +401,13 @@ class Judge:
 
     def _refused(self, consumer: Consumer, plan: Plan, at: datetime, t: int, tally: Tally
                  ) -> Decision:
-        return Decision._made(False, at, t, consumer.id, plan, _Refusal(plan, tally, None))
+        return make_decision(False, at, t, consumer.id, plan, _Refusal(plan, tally, None))
 
     def _unavailable(self, consumer: Consumer, plan: Plan, at: datetime, t: int,
                      failure: LedgerError) -> Decision:
         if self.raise_ledger_errors:
             raise failure
-        return Decision._made(False, at, t, consumer.id, plan, _Refusal(plan, None, failure))
+        return make_decision(False, at, t, consumer.id, plan, _Refusal(plan, None, failure))
 
     def _kept_for(self, t: int, outcome: str) -> int | None:
         """How long a ledger must keep an attempt made at ``t``, from when it writes it.
@@ -417,6 +436,25 @@ def as_ledger_error(error: Exception) -> LedgerError:
     if isinstance(error, LedgerError):
         return error
     return LedgerError(f"the attempt ledger failed: {type(error).__name__}: {error}")
+
+
+def _lists(suppression: object) -> tuple[SuppressionList, ...]:
+    """``suppression=``: one list or several (any iterable), each a ``SuppressionList``."""
+    if suppression is None or (isinstance(suppression, list | tuple) and not suppression):
+        return ()  # (an empty SuppressionList is falsy too, but a list all the same)
+    from ._suppression import SuppressionList  # loaded only when lists are given
+
+    if isinstance(suppression, SuppressionList):
+        return (suppression,)
+    if not isinstance(suppression, Iterable) or isinstance(suppression, str | bytes):
+        raise TypeError(f"suppression: expected a callwindow.SuppressionList or several, "
+                        f"got {type(suppression).__name__}")
+    given = tuple(suppression)
+    for index, item in enumerate(given):
+        if not isinstance(item, SuppressionList):
+            raise TypeError(f"suppression[{index}]: expected a callwindow.SuppressionList, "
+                            f"got {type(item).__name__}")
+    return given
 
 
 def _keys(consumer: Consumer) -> LedgerKeys:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._frequency import Constraint
 
 __all__ = ["LedgerKeys", "tag_key"]
 
@@ -17,7 +21,7 @@ class LedgerKeys:
     attempts together, which is never less strict than the rule.
     """
 
-    __slots__ = ("_e164", "_keys", "_named", "_per", "_scopes", "identity")
+    __slots__ = ("_e164", "_keys", "_named", "_per", "_scopes", "asked", "identity")
 
     def __init__(self, consumer_id: str | None, e164: str | Callable[[], str | None] | None,
                  tags: Mapping[str, str]) -> None:
@@ -41,6 +45,11 @@ class LedgerKeys:
         if not callable(e164):  # nothing to parse: every key now, at no cost
             self._keys = tuple(self.scopes.values())
         self._per: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] | None = None
+        #: The ledger constraints last built for this consumer and the question they
+        #: answer (``Plan.asks``): plain data (keys, instants, outcomes, limits), kept
+        #: because a dialer checks a consumer and acquires moments later, and an
+        #: acquire's constraints are a sixth of its cost (measured).
+        self.asked: tuple[object, tuple[Constraint, ...]] | None = None
 
     @property
     def scopes(self) -> dict[str, str]:

@@ -141,7 +141,7 @@ class TableCheck:
                     given["tags"] = dict(tagged)
                 kind = kinds[key] = _Kind(given, row_id, judge)
             plan = kind.plan
-            if plan is None or plan.rules:  # an error, or history counted by id
+            if plan is None or not plan.by_calendars:  # an error, or judged by id or number
                 slot_of[row] = len(self._slots)
                 if plan is None:
                     self._slots.append(kind.error_for(row_id))

@@ -20,13 +20,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .. import Consumer, ConsumerError, Engine, Policy
+
+if TYPE_CHECKING:
+    from .._suppression import SuppressionList
 
 __all__ = [
     "ADDED_COLUMNS",
     "CHUNK_ROWS",
+    "DNC_COLUMN",
     "ScrubInputError",
     "ScrubStats",
     "count_bytes",
@@ -40,6 +44,9 @@ __all__ = [
 CHUNK_ROWS = 5000
 #: The columns the scrub adds (or overwrites, when the input has them already).
 ADDED_COLUMNS = ("allowed", "reasons", "next_allowed_at")
+#: Added too when the engine has do-not-call lists: the registries whose lists hold
+#: the row's number (``;``-joined; empty for a number on none).
+DNC_COLUMN = "do_not_call"
 REQUIRED_COLUMNS = ("id", "phone")
 
 #: List formats by file extension (Parquet and Arrow IPC need pyarrow: see ``_columnar``).
@@ -140,7 +147,8 @@ def _decoded_across_lines(lines: Iterable[bytes], counter: list[int], source: st
 class _Columns:
     """Where each known column is, and how an output row is laid out."""
 
-    def __init__(self, header: Sequence[str], source: str) -> None:
+    def __init__(self, header: Sequence[str], source: str,
+                 added: Sequence[str] = ADDED_COLUMNS) -> None:
         names = [name.strip().lower() for name in header]
         index: dict[str, int] = {}
         for position, name in enumerate(names):
@@ -160,8 +168,8 @@ class _Columns:
                      for name, position in index.items()
                      if name.startswith("tag:") and len(name) > 4]
         self.width = len(header)
-        self.added = [index.get(name) for name in ADDED_COLUMNS]
-        self.header = [*header, *(name for name in ADDED_COLUMNS if name not in index)]
+        self.added = [index.get(name) for name in added]
+        self.header = [*header, *(name for name in added if name not in index)]
 
     def consumer(self, row: list[str]) -> Consumer | str:
         """The row's consumer, or why it has none."""
@@ -193,8 +201,8 @@ class _Columns:
         except ConsumerError as error:
             return validation_message(error)
 
-    def output(self, row: list[str], values: tuple[str, str, str]) -> list[str]:
-        """``row`` fitted to the header, with the three added values in place."""
+    def output(self, row: list[str], values: Sequence[str]) -> list[str]:
+        """``row`` fitted to the header, with the added values in place."""
         if len(row) != self.width:
             row = row[:self.width] + [""] * (self.width - len(row))
         for position, value in zip(self.added, values, strict=True):
@@ -213,7 +221,9 @@ def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
     The output has the input's columns and rows, in order, plus ``allowed``
     (``true``/``false``), ``reasons`` (the reason codes joined by ``;``, or
     ``invalid_row: <why>``) and ``next_allowed_at`` (UTC, ISO-8601; empty when
-    there is none).  ``on_chunk`` is called with the running totals after
+    there is none); with do-not-call lists (``engine.suppression``), also
+    ``do_not_call``: the registries whose lists hold the row's number, which
+    refused it.  ``on_chunk`` is called with the running totals after
     each chunk, once its rows are written and flushed.  The output is written with
     the input's ``delimiter``.  Raises ``ScrubInputError`` when the input is not a
     contact list.
@@ -226,7 +236,9 @@ def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
         if header is None:
             raise ScrubInputError(f"{source}: the file is empty (expected a header with "
                                   f"the columns id and phone)")
-        columns = _Columns(header, source)
+        lists = engine.suppression
+        columns = _Columns(header, source,
+                           (*ADDED_COLUMNS, DNC_COLUMN) if lists else ADDED_COLUMNS)
         writer.writerow(columns.header)
         chunk: list[tuple[list[str], Consumer | str]] = []
         for row in reader:
@@ -249,12 +261,22 @@ def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
     return stats
 
 
+def _listed_on(consumer: Consumer, lists: Sequence[SuppressionList]) -> str:
+    """The registries whose lists hold a refused consumer's number, ``;``-joined."""
+    e164 = consumer.e164
+    if e164 is None:
+        return ""
+    return ";".join(dict.fromkeys(lst.registry for lst in lists if e164 in lst))
+
+
 def _judge(chunk: list[tuple[list[str], Consumer | str]], columns: _Columns, engine: Engine,
            at: datetime, writer: Any, stats: ScrubStats) -> None:
     consumers = [consumer for _, consumer in chunk if not isinstance(consumer, str)]
     decisions = iter(engine.check_many(consumers, at) if consumers else ())
+    lists = engine.suppression
     rows = []
     for row, consumer in chunk:
+        values: tuple[str, ...]
         if isinstance(consumer, str):
             values = ("false", f"invalid_row: {consumer}", "")
             stats.invalid += 1
@@ -268,6 +290,10 @@ def _judge(chunk: list[tuple[list[str], Consumer | str]], columns: _Columns, eng
                 values = ("false", ";".join(code.value for code in decision.codes),
                           next_at.isoformat() if next_at else "")
                 stats.refused += 1
+        if lists:
+            values += (_listed_on(consumer, lists)
+                       if not isinstance(consumer, str) and "do_not_call" in values[1]
+                       else "",)
         rows.append(columns.output(row, values))
     writer.writerows(rows)
     stats.rows += len(chunk)

@@ -12,7 +12,7 @@ import re
 import select
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple, TypeAlias
 
 import psycopg
@@ -186,9 +186,10 @@ class _Database(KeyedLedger):
 
     def __init__(self, conninfo: str, secret: bytes | str | None,
                  connect_timeout: float | None, timeout: float | None,
-                 max_clock_skew: float | None, min_size: int, max_size: int,
-                 pool_timeout: float | None) -> None:
+                 max_clock_skew: float | None, clock: Callable[[], float], min_size: int,
+                 max_size: int, pool_timeout: float | None) -> None:
         super().__init__(secret)
+        self._clock = clock
         self.max_clock_skew = (None if max_clock_skew is None else
                                seconds(max_clock_skew, "max_clock_skew", MAX_CLOCK_SKEW))
         conninfo, in_url = _take_timeout(conninfo)
@@ -232,7 +233,7 @@ class _Database(KeyedLedger):
             attempt = None  # refused whatever is kept: just count
         if attempt is None and not constraints:
             return None
-        now = time.time()
+        now = self._clock()
         statements, attempt_id = self._check_statements(constraints, attempt, now)
         return _Call(statements, attempt_id, len(constraints), now, attempt)
 
@@ -346,6 +347,10 @@ class PostgresLedger(_Database):
         max_size: connections the pool opens, at most.
         pool_timeout: seconds a call waits for a connection from the pool
             (``timeout`` unless told).
+        clock: epoch seconds, for expiry: an attempt expires ``retention``
+            seconds after this clock dated its write (tests may pass their
+            own; every host sharing the database must use the same clock, so
+            leave the default, the wall clock, anywhere else).
 
     The constructor connects once, and creates the tables if missing: a
     database that cannot be reached fails it at once (``LedgerError``).
@@ -354,8 +359,9 @@ class PostgresLedger(_Database):
     def __init__(self, conninfo: str, *, secret: bytes | str | None = None,
                  connect_timeout: float | None = None, timeout: float | None = None,
                  max_clock_skew: float | None = MAX_CLOCK_SKEW, min_size: int = 1,
-                 max_size: int = 16, pool_timeout: float | None = None) -> None:
-        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew,
+                 max_size: int = 16, pool_timeout: float | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew, clock,
                          min_size, max_size, pool_timeout)
         self._writes = itertools.count(1)
         # The pool sits behind the id of the process that made it: see _pool.
@@ -394,7 +400,7 @@ class PostgresLedger(_Database):
         """The counts of each read, in order (see ``Ledger``): one transaction of
         count statements, sent in one round trip."""
         asks = [self.stored(subject, constraints, None)[1] for subject, constraints in reads]
-        statements = _read_statements(asks, time.time())
+        statements = _read_statements(asks, self._clock())
         if not statements:
             return [() for _ in asks]
         try:
@@ -407,7 +413,7 @@ class PostgresLedger(_Database):
 
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
-        now = time.time()
+        now = self._clock()
         expires = None if retention is None else now + retention
         try:
             with self._transaction() as conn:
@@ -549,17 +555,20 @@ class AsyncPostgresLedger(_Database):
         connect_timeout: as for ``PostgresLedger``.
         timeout: as for ``PostgresLedger`` (the deadline is the same, counted
             from when the call has its connection).
+        max_clock_skew: as for ``PostgresLedger``.
         min_size: connections the pool keeps open, at least.
         max_size: connections the pool opens, at most.
         pool_timeout: seconds a call waits for a connection from the pool
             (``timeout`` unless told).
+        clock: as for ``PostgresLedger``.
     """
 
     def __init__(self, conninfo: str, *, secret: bytes | str | None = None,
                  connect_timeout: float | None = None, timeout: float | None = None,
                  max_clock_skew: float | None = MAX_CLOCK_SKEW, min_size: int = 1,
-                 max_size: int = 16, pool_timeout: float | None = None) -> None:
-        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew,
+                 max_size: int = 16, pool_timeout: float | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew, clock,
                          min_size, max_size, pool_timeout)
         self._pool: AsyncConnectionPool[_AsyncConnection] = AsyncConnectionPool(
             self._conninfo, connection_class=_AsyncConnection, open=False,
@@ -614,14 +623,14 @@ class AsyncPostgresLedger(_Database):
     async def check_many(self, reads: Sequence[Read]) -> list[Matches]:
         """See ``PostgresLedger.check_many``."""
         asks = [self.stored(subject, constraints, None)[1] for subject, constraints in reads]
-        statements = _read_statements(asks, time.time())
+        statements = _read_statements(asks, self._clock())
         if not statements:
             return [() for _ in asks]
         return _read_replies(asks, await self._transaction(statements, every=True))
 
     async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
-        now = time.time()
+        now = self._clock()
         expires = None if retention is None else now + retention
         count = await self._transaction([(_SET_OUTCOME, {"outcome": outcome, "expires": expires,
                                                          "id": attempt_id, "now": now})],
