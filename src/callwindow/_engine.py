@@ -294,15 +294,15 @@ class Engine(Shell):
         """Carry the judge's exchanges to the ledger until it has its answer."""
         ledger, observer = self.ledger, self._observer
         while isinstance(step, Exchange):
+            subject, constraints, attempt, finish = step
             try:
-                reply: Any = ledger.check_and_record(step.subject, step.constraints,
-                                                    step.attempt)
+                reply: Any = ledger.check_and_record(subject, constraints, attempt)
             except Exception as error:  # any failure of the store refuses the call
                 step = observer.answered(step, error)
             else:  # observer.answered's healthy case, inlined (measured: every acquire)
                 if observer.ledger_trouble.failing:
                     observer.ledger_answered()
-                step = step.finish(reply)
+                step = finish(reply)
         return step
 
 

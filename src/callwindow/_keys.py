@@ -42,7 +42,10 @@ class LedgerKeys:
                                for name, value in tags.items())
         self._scopes: dict[str, str] | None = None
         self._keys: tuple[str, ...] | None = None
-        if not callable(e164):  # nothing to parse: every key now, at no cost
+        if e164 is None:  # no number: the named scopes are all of them (a new lead's
+            self._scopes = self._named  # acquire builds these: measured, a tenth of it)
+            self._keys = tuple(self._named.values())
+        elif not callable(e164):  # nothing to parse: every key now, at no cost
             self._keys = tuple(self.scopes.values())
         self._per: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] | None = None
         #: The ledger constraints last built for this consumer and the question they
