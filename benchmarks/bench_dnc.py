@@ -20,6 +20,14 @@ numbers not on it, against ``number in s`` for the same E.164 strings and a
 Python ``set`` of 1,000,000 E.164 strings, in the same run (target: at most
 1.5x); and, for information, the engine's question with a 31-day rule
 (``SuppressionCheck.refusal``), for the same numbers.
+
+Last, what the list costs ``engine.check``: consumers with unlisted numbers
+(each its own ``Consumer``, zones from the number and an explicit zone)
+checked under an hours-only policy by three engines, interleaved repeat by
+repeat: without lists, with the list (``suppression=``), and with the list and
+a 31-day ``do_not_call`` rule.  The ratios (median of the per-repeat ratios,
+CPU time) say what the list adds to a check (target: the check ratio of
+docs/performance.md still holds, i.e. the list adds little to a check).
 Everything is written to a temporary directory, deleted at the end.
 """
 
@@ -27,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -115,11 +124,50 @@ def lookups(path: Path, count: int) -> dict[str, float]:
     return figures
 
 
+HOURS = dict.fromkeys(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), ("08:00-21:00",))
+
+
+def engine_checks(path: Path, count: int, repeats: int = 15) -> dict[str, float]:
+    """ns per ``engine.check`` without lists, with the list, with the list and a rule;
+    and the median per-repeat ratios of the last two to the first."""
+    rng = random.Random(7)
+    consumers = [cw.Consumer(id=f"c{index}", phone="+1" + nanp(rng),
+                             timezone="America/New_York") for index in range(count)]
+    hours = cw.Policy(id="hours", hours=HOURS)
+    ruled = cw.Policy(id="ruled", hours=HOURS,
+                      do_not_call={"registry": "US-DNC", "max_age": "P31D"})
+    with cw.SuppressionList.open(path) as lst:
+        consumers = [c for c in consumers if c.e164 is not None and c.e164 not in lst]
+        engines = {"plain": cw.Engine(hours), "list": cw.Engine(hours, suppression=lst),
+                   "rule": cw.Engine(ruled, suppression=lst)}
+        # Allowed calls (the hot path), the same under each engine; plans made and
+        # numbers parsed before timing.
+        consumers = [c for c in consumers if engines["plain"].check(c, AT).allowed]
+        for engine in engines.values():
+            assert all(engine.check(c, AT).allowed for c in consumers)
+        times: dict[str, list[float]] = {name: [] for name in engines}
+        for _ in range(repeats):
+            for name, engine in engines.items():
+                check = engine.check
+                start = time.process_time()
+                for consumer in consumers:
+                    check(consumer, AT)
+                times[name].append((time.process_time() - start) / len(consumers) * 1e9)
+    figures = {name: min(values) for name, values in times.items()}
+    for name in ("list", "rule"):
+        figures[f"{name} ratio"] = statistics.median(
+            with_list / plain for with_list, plain in zip(times[name], times["plain"],
+                                                          strict=True))
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[5_000_000, 20_000_000])
     parser.add_argument("--lookups", type=int, default=500_000,
                         help="Numbers looked up per measure (default 500,000).")
+    parser.add_argument("--checks", type=int, default=20_000,
+                        help="Consumers checked per repeat by each engine (default 20,000).")
     parser.add_argument("--dir", default=None, help="Where to write (default: a temporary "
                         "directory under $TMPDIR).")
     args = parser.parse_args()
@@ -137,6 +185,11 @@ def main() -> None:
                   f"{target.stat().st_size / 1e6:>8.0f} {got['list']:>10.0f} {got['set']:>9.0f} "
                   f"{got['list'] / got['set']:>5.1f}x {got['listed']:>7.2%} "
                   f"{got['hook']:>10.0f}", flush=True)
+            checks = engine_checks(target, args.checks)
+            print(f"{'':>12} engine.check ns: {checks['plain']:.0f} without lists, "
+                  f"{checks['list']:.0f} with the list ({checks['list ratio']:.2f}x), "
+                  f"{checks['rule']:.0f} with the list and a 31-day rule "
+                  f"({checks['rule ratio']:.2f}x)", flush=True)
 
 
 if __name__ == "__main__":

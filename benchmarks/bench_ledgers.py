@@ -44,9 +44,10 @@ Round trips.  For Redis, 100 acquires in this process count the requests its
 client sends (a counting connection class) and the EVALSHA calls the server
 saw (``INFO commandstats``); both should be 1.00 per acquire.  For
 PostgreSQL, the same 100 acquires are traced with libpq's ``PQtrace`` on the
-ledger's connection (found through a private attribute: if that changes, the
-count is skipped), counting the turns from client messages to server replies;
-the ledger sends each acquire as one pipeline, so 1.00 is expected.
+ledger's only connection (``max_size=1``; found through a private attribute:
+if that changes, the count is skipped), counting the turns from client
+messages to server replies; the ledger sends each acquire as one pipeline, so
+1.00 is expected.
 
 The script is a report, not a test: it always exits 0.
 """
@@ -332,14 +333,17 @@ def postgres_round_trips(url: str, acquires: int) -> str:
     from psycopg import pq
 
     by_design = "PostgreSQL round trips: one per acquire by design (libpq pipeline)"
-    ledger = cw.ledger_from_url(url)
+    ledger = cw.ledger_from_url(url, max_size=1)  # every acquire on one connection
     try:
         engine = cw.Engine(POLICY, ledger=ledger, on_ledger_error="raise")
         for i in range(10):
             engine.acquire(cw.Consumer(id=f"rt-warm{i}", timezone=ZONE), AT)
-        # Private: the connection of this thread (PostgresLedger._local.conn).
-        conn = getattr(getattr(ledger, "_local", None), "conn", None)
-        pgconn = getattr(conn, "pgconn", None)
+        # Private: the pool's only connection (PostgresLedger._pool()).
+        pool = getattr(ledger, "_pool", None)
+        pgconn = None
+        if callable(pool):
+            with pool().connection() as conn:
+                pgconn = conn.pgconn
         if pgconn is None or not hasattr(pgconn, "trace"):
             return by_design + "; not measured (the ledger's connection was not found)"
         consumers = [cw.Consumer(id=f"rt-{i}", timezone=ZONE) for i in range(acquires)]

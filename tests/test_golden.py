@@ -7,11 +7,11 @@ holiday calendar (the comments show the arithmetic), never by running the code.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import pytest
 
 import callwindow as cw
+from callwindow.testing import policy
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 ALL_DAYS = (*WEEKDAYS, "sat", "sun")
@@ -20,10 +20,6 @@ ALL_DAYS = (*WEEKDAYS, "sat", "sun")
 def utc(text: str) -> datetime:
     """An ISO instant written with 'Z', as an aware datetime."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def policy(**fields: Any) -> cw.Policy:
-    return cw.Policy.model_validate({"id": "test", "source": "golden table", **fields})
 
 
 def spans(engine: cw.Engine, consumer: cw.Consumer, start: str, end: str) -> list[tuple[str, str]]:

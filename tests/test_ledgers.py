@@ -114,20 +114,62 @@ def test_forget_erases_an_attempt_under_every_key(ledgers: LedgerFactory) -> Non
     assert ledger.forget(["c:1"]) == 0
 
 
+#: The backends whose expiry clock a test can give (``clock=``); Redis expires by
+#: the server's clock.
+EXPIRY_CLOCKS = ("memory", "sqlite", "postgres")
+
+
+class Seconds:
+    """An expiry clock that moves only when told (``clock.now = ...``)."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def counted(ledger: Ledger) -> tuple[tuple[int, ...], ...]:
+    """The times of the attempts kept under c:1."""
+    return ledger.check_and_record("c:1", [count()], None)[1]
+
+
+def wait_until_counted(ledger: Ledger, expected: tuple[tuple[int, ...], ...]) -> None:
+    """Poll until the store has expired what leaves ``expected`` counted (at most 3 s:
+    a 1 s retention, and room for a busy machine); the caller asserts the result."""
+    deadline = time.monotonic() + 3
+    while counted(ledger) != expected and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def test_nothing_is_kept_past_its_retention(ledgers: LedgerFactory) -> None:
-    ledger = ledgers()
+    # A backend that takes an expiry clock is moved to the edge of a second and
+    # past it; Redis is polled until it expires what it should.
+    clock = Seconds(1_000.0) if ledgers.backend in EXPIRY_CLOCKS else None
+    ledger = ledgers(clock=clock) if clock is not None else ledgers()
     ledger.check_and_record("c:1", [], attempt(T0, retention=1))
     kept_id, _ = ledger.check_and_record("c:1", [], attempt(T0 + 1, retention=DAY))
-    assert ledger.check_and_record("c:1", [count()], None)[1] == ((T0, T0 + 1),)
-    time.sleep(1.3)
-    assert ledger.check_and_record("c:1", [count()], None)[1] == ((T0 + 1,),)
+    assert counted(ledger) == ((T0, T0 + 1),)
+    if clock is None:
+        wait_until_counted(ledger, ((T0 + 1,),))
+    else:
+        clock.now = 1_000.999  # kept for all of its second ...
+        assert counted(ledger) == ((T0, T0 + 1),)
+        clock.now = 1_001.0  # ... and not a moment more
+    assert counted(ledger) == ((T0 + 1,),)
     assert kept_id is not None
     assert ledger.set_outcome(kept_id, "no_answer", 1)  # a shorter life is not taken ...
     short_id, _ = ledger.check_and_record("c:1", [], attempt(T0 + 2, retention=1))
     assert short_id is not None
     assert ledger.set_outcome(short_id, "refusal", DAY)  # ... a longer one is
-    time.sleep(1.3)
-    assert ledger.check_and_record("c:1", [count()], None)[1] == ((T0 + 1, T0 + 2),)
+    # Written last, kept a second: once it is gone, so is anything kept a second before.
+    ledger.check_and_record("c:1", [], attempt(T0 + 3, retention=1))
+    assert counted(ledger) == ((T0 + 1, T0 + 2, T0 + 3),)
+    if clock is None:
+        wait_until_counted(ledger, ((T0 + 1, T0 + 2),))
+    else:
+        clock.now = 1_002.0
+    assert counted(ledger) == ((T0 + 1, T0 + 2),)
 
 
 def test_secret_keeps_ids_and_numbers_out_of_the_store(ledgers: LedgerFactory) -> None:
@@ -482,3 +524,17 @@ def test_sqlite_url_must_have_a_path() -> None:
 def test_a_short_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="secret"):
         cw.ledger_from_url("memory://", secret="short")
+
+
+def test_memory_ledger_takes_back_only_the_ids_it_gave() -> None:
+    # Its ids are a prefix and a number; a string that int() would read as the same
+    # number ("01", "+1", a full-width one, " 1") is not an id it gave.
+    ledger = MemoryLedger()
+    first, _ = ledger.check_and_record("c:1", [], attempt(T0))
+    assert first is not None
+    assert first.endswith("-1")
+    prefix = first[:-1]
+    for other in (prefix + "01", prefix + "+1", prefix + "\uff11", prefix + " 1",
+                  prefix + "2", prefix + "9" * 40, "1", first.upper() + "x"):
+        assert not ledger.set_outcome(other, "refusal", DAY), other
+    assert ledger.set_outcome(first, "refusal", DAY)

@@ -9,20 +9,16 @@ SQLite, Redis and PostgreSQL ledgers.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
 import callwindow as cw
+from callwindow.testing import policy
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 EVERY_DAY = (*WEEKDAYS, "sat", "sun")
 
 MakeEngine = Callable[..., cw.Engine]
-
-
-def policy(**fields: Any) -> cw.Policy:
-    return cw.Policy.model_validate({"source": "hand-written test", **fields})
 
 
 # Code de la consommation D223-9: Mon-Fri 10:00-13:00 and 14:00-20:00, no public

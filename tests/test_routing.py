@@ -10,19 +10,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import callwindow as cw
+from callwindow.testing import policy
 
 MakeEngine = Callable[..., cw.Engine]
-
-
-def policy(**fields: Any) -> cw.Policy:
-    return cw.Policy.model_validate({"source": "hand-written test", **fields})
 
 
 FR_AND_US = [cw.presets.get("FR"), cw.presets.get("US")]

@@ -7,17 +7,13 @@ a calendar in the comment beside it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import callwindow as cw
+from callwindow.testing import policy
 
 EVERY_DAY = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def policy(**fields: Any) -> cw.Policy:
-    return cw.Policy.model_validate({"source": "hand-written test", **fields})
 
 
 FEDERAL = policy(id="federal", hours={day: ["08:00-21:00"] for day in EVERY_DAY})

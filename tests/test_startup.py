@@ -52,8 +52,38 @@ def test_a_check_loads_neither_the_calendar_command_nor_matplotlib_nor_the_geoco
         assert main({list(CHECK_FR)!r}) == 0
     """))
     assert "callwindow._engine" in loaded
-    for module in ("callwindow.cli._calendar", "matplotlib", "phonenumbers.geodata"):
+    for module in ("callwindow.cli._calendar", "matplotlib", "phonenumbers.geodata",
+                   # the package's ~250 countries; a check loads France's module alone
+                   "holidays.countries", "holidays.countries.germany"):
         assert module not in loaded
+
+
+def test_one_countrys_holidays_leave_the_holidays_package_as_it_was() -> None:
+    # France's module is loaded on its own; a program that then imports the
+    # package's countries gets them whole, and the same holidays from both.
+    script = textwrap.dedent("""
+        import sys
+        from datetime import date
+        from callwindow import _holidays
+        france = _holidays.public_holidays("FR", None, 2026)
+        assert "holidays.countries" not in sys.modules
+        assert sorted(france) == [date(2026, 1, 1), date(2026, 4, 6), date(2026, 5, 1),
+                                  date(2026, 5, 8), date(2026, 5, 14), date(2026, 5, 25),
+                                  date(2026, 7, 14), date(2026, 8, 15), date(2026, 11, 1),
+                                  date(2026, 11, 11), date(2026, 12, 25)], france
+        import holidays.countries.france
+        assert holidays.countries.france.France.__name__ == "France"
+        assert holidays.countries.Germany.__name__ == "Germany"
+        assert dict(holidays.country_holidays("FR", years=2026)) == dict(france)
+        # Epiphany is a public holiday in Bavaria, not in Berlin
+        assert date(2026, 1, 6) in _holidays.public_holidays("DE", "BY", 2026)
+        assert date(2026, 1, 6) not in _holidays.public_holidays("DE", "BE", 2026)
+        print("done")
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "done\n"
 
 
 @pytest.mark.parametrize("package", [cw, callwindow.testing])
@@ -73,3 +103,44 @@ def test_the_lazy_names_are_the_public_names() -> None:
     assert cw.Engine.__name__ == "Engine"
     assert cw.PolicyError.__module__ == "callwindow"
     assert callwindow.testing.FrozenClock.__name__ == "FrozenClock"
+
+
+def test_the_command_run_as_the_program_spares_the_collector_its_imports() -> None:
+    # The console script calls main() with no argv: the objects the imports made
+    # are frozen (never walked again), the collector is on for what comes after.
+    script = textwrap.dedent(f"""
+        import gc, sys
+        sys.argv = ["callwindow", *{list(CHECK_FR)!r}]
+        from callwindow.cli import main
+        assert gc.get_freeze_count() == 0
+        assert main() == 0
+        assert gc.isenabled()
+        assert "pydantic" in sys.modules
+        assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()
+        print("done", file=sys.stderr)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "done\n"
+
+
+def test_a_caller_passing_argv_keeps_its_collector_as_it_was() -> None:
+    script = textwrap.dedent(f"""
+        import gc, sys
+        from callwindow.cli import main
+        assert main({list(CHECK_FR)!r}) == 0
+        assert gc.isenabled()
+        assert gc.get_freeze_count() == 0, gc.get_freeze_count()
+        gc.disable()
+        assert main({list(CHECK_FR)!r}) == 0
+        assert not gc.isenabled()
+        sys.argv = ["callwindow", *{list(CHECK_FR)!r}]
+        assert main() == 0
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+        print("done", file=sys.stderr)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=False, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "done\n"

@@ -305,8 +305,9 @@ AT = utc("2026-12-01T15:00:00")
 
 def test_a_listed_number_is_refused_naming_the_registry_and_date() -> None:
     refusal = suppression_refusal([us_list("+12025550143")], "+12025550143", [RULE], False, AT)
+    # the number itself is not written: reasons go to audit records and logs
     assert refusal == DoNotCallRefusal("listed", "US-DNC", AS_OF,
-                                       "+12025550143 is on the US-DNC list of 2026-11-28")
+                                       "the number is on the US-DNC list of 2026-11-28")
 
 
 def test_an_unlisted_number_is_allowed() -> None:
@@ -319,8 +320,7 @@ def test_lists_refuse_without_any_rule() -> None:
     tps = us_list("+447700900123", registry="TPS")
     refusal = suppression_refusal([tps], "+447700900123", [], True, AT)
     assert refusal is not None
-    assert refusal.message == (
-        "+447700900123 is on the TPS list of 2026-11-28")
+    assert refusal.message == "the number is on the TPS list of 2026-11-28"
 
 
 def test_a_stale_or_missing_list_refuses_every_call() -> None:
@@ -386,7 +386,7 @@ def test_a_compiled_check_answers_every_call() -> None:
     for _ in range(2):
         listed = check.refusal("+12025550143", False, AT)
         assert listed is not None
-        assert listed.message == "+12025550143 is on the US-DNC list of 2026-11-28"
+        assert listed.message == "the number is on the US-DNC list of 2026-11-28"
         assert check.refusal("+12025550143", True, AT) is None
         on_tps = check.refusal("+447700900123", True, AT)  # no rule exempts TPS
         assert on_tps is not None
@@ -398,7 +398,9 @@ def test_a_compiled_check_answers_every_call() -> None:
 def test_a_consumer_without_a_number_cannot_be_checked() -> None:
     refusal = suppression_refusal([us_list("+12025550143")], None, [], False, AT)
     assert refusal == DoNotCallRefusal("unchecked", "US-DNC", None,
-                                       "no E.164 number to check against the US-DNC list")
+                                       "no phone number that parses is known for the "
+                                       "consumer, so it cannot be checked against the "
+                                       "US-DNC list")
 
 
 # -- the policy schema ------------------------------------------------------------------------
@@ -426,35 +428,33 @@ def test_a_bad_do_not_call_rule_is_named(rule: dict[str, str], field: str,
     assert field in [problem for problem, _ in caught.value.problems]
 
 
-@pytest.mark.parametrize(("preset", "rule"), [
+@pytest.mark.parametrize(("preset", "rule", "country"), [
     # 16 CFR 310.4(b)(3)(iv): a registry version no more than 31 days old; (b)(1)(iii)(B)(i):
     # the person's signed written agreement exempts
-    ("US-TSR", "registry: US-DNC\n#   max_age: P31D\n#   consent_exempts: true"),
+    ("US-DNC", cw.DoNotCallRule(registry="US-DNC", max_age="P31D", consent_exempts=True),
+     "US"),
     # PECR reg 21(3): numbers listed under 28 days are not protected yet; 21(4): the
     # subscriber's notice of non-objection exempts
-    ("UK", "registry: TPS\n#   max_age: P28D\n#   consent_exempts: true"),
+    ("UK-TPS", cw.DoNotCallRule(registry="TPS", max_age="P28D", consent_exempts=True), "GB"),
     # CRTC National DNCL Rules: a copy at most 31 days old; exemptions not encoded
-    ("CA", "registry: DNCL\n#   max_age: P31D\n#   consent_exempts: false"),
+    ("CA-DNCL", cw.DoNotCallRule(registry="DNCL", max_age="P31D", consent_exempts=False),
+     "CA"),
 ])
-def test_the_presets_carry_their_registry_rule_until_the_engine_enforces_it(
-        preset: str, rule: str) -> None:
-    # Not in force (an engine would refuse the policy: see the next test), so written
-    # down as a comment in the preset's file, ready to be switched on.
-    from importlib import resources
-
-    text = (resources.files("callwindow.presets") / f"{preset}.yaml").read_text()
-    assert cw.presets.get(preset).do_not_call is None
-    assert "# do_not_call:\n" in text
-    assert rule in text
+def test_the_registry_rules_are_opt_in_presets(preset: str, rule: cw.DoNotCallRule,
+                                                country: str) -> None:
+    policy = cw.presets.get(preset)
+    assert policy.do_not_call == rule
+    assert policy.applies_to == cw.AppliesTo(country=country)
+    assert policy.hours is None
+    assert not policy.limits
+    assert not policy.cooldowns
 
 
-def test_an_engine_refuses_a_policy_whose_registry_rule_it_cannot_enforce() -> None:
-    policy = cw.Policy.model_validate({"id": "house", "do_not_call": {
-        "registry": "US-DNC", "max_age": "P31D", "consent_exempts": True}})
-    with pytest.raises(cw.PolicyError, match="do_not_call is not enforced"):
-        cw.Engine(policy)
-    with pytest.raises(cw.PolicyError, match="do_not_call is not enforced"):
-        cw.AsyncEngine([cw.presets.get("US"), policy])
+@pytest.mark.parametrize("preset", ["US", "US-TSR", "US-TCPA", "UK", "CA", "FR",
+                                    "IT-garante-2024"])
+def test_a_country_preset_never_requires_a_list_by_itself(preset: str) -> None:
+    # DESIGN.md: registry requirements ship as their own opt-in presets
+    assert all(part.do_not_call is None for part in cw.presets.get(preset).flattened())
 
 
 # -- the command ------------------------------------------------------------------------------
@@ -514,7 +514,7 @@ def test_the_suppression_option_plumbing(tmp_path: Path,
     import click
     from click.testing import CliRunner
 
-    from callwindow.cli._dnc import open_suppression, suppression_option
+    from callwindow.cli._lists import open_suppression, suppression_option
 
     plain = tmp_path / "plain.cwdnc"
     hashed = tmp_path / "hashed.cwdnc"

@@ -40,6 +40,8 @@ from .ledgers import (
 if TYPE_CHECKING:
     import pyarrow
 
+    from ._suppression import SuppressionList
+
 __all__ = ["AsyncEngine"]
 
 _T = TypeVar("_T")
@@ -65,9 +67,12 @@ class AsyncEngine(Shell):
                  ledger: AsyncLedger | Ledger | str | None = None, retention: str = "P1D",
                  on_ledger_error: Literal["refuse", "raise"] = "refuse",
                  on_decision: OnDecision | None = None,
-                 zone_evidence: Literal["ranked", "strict"] = "ranked") -> None:
+                 zone_evidence: Literal["ranked", "strict"] = "ranked",
+                 suppression: SuppressionList | Iterable[SuppressionList] | None = None
+                 ) -> None:
         self._judge = Judge(policy, clock=clock, retention=retention,
-                            on_ledger_error=on_ledger_error, zone_evidence=zone_evidence)
+                            on_ledger_error=on_ledger_error, zone_evidence=zone_evidence,
+                            suppression=suppression)
         self._owns_ledger = ledger is None or isinstance(ledger, str)
         if ledger is None:
             ledger = MemoryLedger()

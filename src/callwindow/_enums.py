@@ -23,6 +23,7 @@ class ReasonCode(StrEnum):
     BLACKOUT = "blackout"
     LEDGER_UNAVAILABLE = "ledger_unavailable"
     NO_POLICY = "no_policy"
+    DO_NOT_CALL = "do_not_call"
 
 
 class Outcome(StrEnum):

@@ -14,16 +14,22 @@ The grammar is in ``parse_moving_day`` and docs/policies.md.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from types import MappingProxyType
+from pathlib import Path
+from types import MappingProxyType, ModuleType
+from typing import cast
 
 import holidays as _holidays_pkg
 from dateutil.easter import easter as _easter_sunday
-from holidays.registry import EntityLoader
+from holidays.holiday_base import HolidayBase
+from holidays.registry import COUNTRIES, IMPORT_LOCK, EntityLoader
 
 __all__ = ["HolidayCalendar", "MovingDay", "check_country", "parse_moving_day",
            "public_holidays", "subdivision_code"]
@@ -52,11 +58,57 @@ def _countries() -> frozenset[str]:
     return frozenset(EntityLoader.get_country_codes())
 
 
+@lru_cache(maxsize=1)
+def _modules() -> Mapping[str, str]:
+    """Each country code (and alias) of the registry -> the module that defines it."""
+    return {code: module for module, entities in COUNTRIES.items() for code in entities}
+
+
+@lru_cache(maxsize=512)
+def _country_class(country: str) -> type[HolidayBase]:
+    """The ``holidays`` class of ``country``, importing its own module only.
+
+    ``holidays.country_holidays`` imports ``holidays.countries``, whose
+    ``__init__`` imports all ~250 country modules (vacanza/holidays#998): 60 ms
+    of a one-country process's start-up.  Until the package imports its
+    countries lazily, a country's module is loaded from its file under a
+    private name, so the package's own ``holidays.countries`` stays untouched
+    for whoever imports it.  A module that imports another country (Guadeloupe
+    extends France) still pulls in the whole package, and once it is imported
+    its modules are used.
+    """
+    module = _modules()[country]
+    with IMPORT_LOCK:  # the package's own lock for loading its countries
+        if "holidays.countries" in sys.modules:
+            loaded = importlib.import_module(f"holidays.countries.{module}")
+        else:
+            loaded = _load_alone(module)
+    return cast("type[HolidayBase]", getattr(loaded, country))
+
+
+def _load_alone(module: str) -> ModuleType:
+    name = f"{__name__}.countries.{module}"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = Path(_holidays_pkg.__file__ or "").with_name("countries") / f"{module}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:  # pragma: no cover - a broken install
+        raise ImportError(f"cannot load holidays.countries.{module} from {path}")
+    loaded = importlib.util.module_from_spec(spec)
+    sys.modules[name] = loaded
+    try:
+        spec.loader.exec_module(loaded)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return loaded
+
+
 @lru_cache(maxsize=512)
 def _subdivisions(country: str) -> frozenset[str]:
     if country not in _countries():
         return frozenset()
-    return frozenset(getattr(_holidays_pkg, country).subdivisions)
+    return frozenset(_country_class(country).subdivisions)
 
 
 def check_country(country: str, subdivision: str | None = None) -> None:
@@ -84,7 +136,7 @@ def _subdivisions_by_upper(country: str) -> Mapping[str, str]:
 @lru_cache(maxsize=4096)
 def public_holidays(country: str, subdivision: str | None, year: int) -> Mapping[date, str]:
     """The public holidays of one calendar year, as an immutable date -> name mapping."""
-    calendar = _holidays_pkg.country_holidays(country, subdiv=subdivision, years=year)
+    calendar = _country_class(country)(subdiv=subdivision, years=year)
     return MappingProxyType(dict(calendar.items()))
 
 

@@ -17,15 +17,15 @@ counted the rules in force now), which reads once more.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import datetime
-from typing import Generic, Literal, NamedTuple, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, NamedTuple, TypeAlias, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import _time, _wording
-from ._decision import Decision, Reason, _Given
+from ._decision import Decision, Reason, _Given, make_decision
 from ._enums import Outcome
-from ._errors import InvalidInputError, LedgerError, PolicyError
+from ._errors import InvalidInputError, LedgerError
 from ._frequency import (
     Attempt,
     Constraint,
@@ -39,6 +39,9 @@ from ._models import MAX_PERIOD, Consumer, Policy, bounded_duration
 from ._plan import Plan, Planner
 from ._search import first_allowed, history_windows
 from ._time import US, Clock, SystemClock, from_us
+
+if TYPE_CHECKING:
+    from ._suppression import SuppressionList
 
 __all__ = ["READ_BATCH", "Exchange", "Judge", "Reply", "Shell", "as_ledger_error", "as_outcome",
            "settle"]
@@ -126,6 +129,11 @@ class Shell:
         """Where "now" comes from."""
         return self._judge.clock
 
+    @property
+    def suppression(self) -> tuple[SuppressionList, ...]:
+        """The do-not-call lists every number is looked up in, as given."""
+        return self._judge.planner.lists
+
     def __repr__(self) -> str:
         ids = ", ".join(policy.id for policy in self.policies)
         return f"callwindow.{type(self).__name__}([{ids}], ledger={self.ledger!r})"
@@ -142,7 +150,8 @@ class Judge:
 
     def __init__(self, policy: Policy | Sequence[Policy], *, clock: Clock | None,
                  retention: str, on_ledger_error: Literal["refuse", "raise"],
-                 zone_evidence: Literal["ranked", "strict"] = "ranked") -> None:
+                 zone_evidence: Literal["ranked", "strict"] = "ranked",
+                 suppression: SuppressionList | Iterable[SuppressionList] | None = None) -> None:
         policies = (policy,) if isinstance(policy, Policy) else tuple(policy)
         if not policies:
             raise InvalidInputError("policy: an engine needs at least one policy",
@@ -166,14 +175,9 @@ class Judge:
                 f"the call, so that its outcome can be set", field="retention")
         self.policies: tuple[Policy, ...] = policies
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self.planner = Planner(policies, strict_zones=zone_evidence == "strict")
+        self.planner = Planner(policies, strict_zones=zone_evidence == "strict",
+                               lists=_lists(suppression))
         self.rules = self.planner.rules
-        ruled = [part.id for part in self.planner.policies if part.do_not_call is not None]
-        if ruled:  # fail closed: an engine that ignored the rule would call listed numbers
-            raise PolicyError(
-                f"policy {ruled[0]!r}: do_not_call is not enforced by this version's engine "
-                f"(see docs/suppression.md); check the lists yourself and leave the rule out",
-                (("do_not_call", "not enforced by this version's engine"),))
         self.raise_ledger_errors = on_ledger_error == "raise"
         self._always_in_force = all(rule.always for rule in self.rules)
         self._retention_floor = floor
@@ -218,23 +222,34 @@ class Judge:
 
         ``host_clock``: ``at`` is the clock's now, not the caller's (see ``_host_clock``).
         """
+        if plan.screen is not None:  # do-not-call lists or rules: this number's own plan
+            plan = plan.screen.plan_for(consumer, plan)
         if not plan.rules:  # the calendars alone decide: no history to read or write
-            return Decision._made(plan.is_open(t), at, t, consumer.id, plan, plan)
+            return make_decision(plan.is_open(t), at, t, consumer.id, plan, plan)
         try:
             keys: LedgerKeys = consumer.ledger_keys
         except ValueError as error:  # nobody to count attempts for: refused
             reasons = (*plan.reasons(t), _wording.nobody_to_count(str(error)))
-            return Decision._made(False, at, t, consumer.id, plan, _Given(reasons, None))
-        zones = plan.candidates
+            return make_decision(False, at, t, consumer.id, plan, _Given(reasons, None))
         if not plan.is_open(t):  # refused by the clock: read what explains it
             return self._explain(consumer, plan, keys, at, t)
-        # What each rule in force asks of this consumer's history.  Inlined, and
-        # ``_new``, because this is the hot path of every acquire (measured).
-        key = keys.key  # a number is parsed only when a rule counts per phone
-        constraints = [
-            _new(Constraint, (key(scopes[0]), (), since, outcomes, limit))
-            if len(scopes) == 1 else _new(Constraint, (*keys.per(scopes), since, outcomes, limit))
-            for scopes, since, outcomes, limit in plan.asks(zones, t)]
+        # What each rule in force asks of this consumer's history: as last asked when the
+        # plan asks the same (a check, then the acquire moments later), else built here.
+        asks = plan.asks(plan.candidates, t)
+        asked = keys.asked
+        if asked is not None and asked[0] is asks:
+            constraints = asked[1]
+        else:
+            # Inlined, ``_new``, and a loop (a comprehension is a call in 3.11), because
+            # this is the hot path of every acquire (measured).
+            key = keys.key  # a number is parsed only when a rule counts per phone
+            built = []
+            for scopes, since, outcomes, limit in asks:
+                built.append(_new(Constraint, (key(scopes[0]), (), since, outcomes, limit)
+                                  if len(scopes) == 1 else
+                                  (*keys.per(scopes), since, outcomes, limit)))
+            constraints = tuple(built)  # shared by the exchanges that ask the same
+            keys.asked = (asks, constraints)
         attempt = None
         if record:
             kept, ahead = self._pending_retention, t // US - int(time.time())  # see _kept_for
@@ -244,16 +259,14 @@ class Judge:
                                      host_clock and self._host_clock))
 
         def finish(reply: Reply) -> Decision | Exchange[Decision]:
+            # (As few names from decide() as will do: each is a cell made on every call.)
             if isinstance(reply, LedgerError):
                 return self._unavailable(consumer, plan, at, t, reply)
             attempt_id, matches = reply
-            allowed = attempt_id is not None if record else not over_limit(constraints, matches)
-            if allowed:
-                return Decision._made(True, at, t, consumer.id, plan, None, attempt_id)
-            if self._always_in_force:  # the counts just made explain the refusal
-                tally = Tally(plan.rules, [rule.zones(zones) for rule in plan.rules], matches)
-                return self._refused(consumer, plan, at, t, tally)
-            return self._explain(consumer, plan, keys, at, t)
+            if (attempt_id is not None if attempt is not None
+                    else not over_limit(constraints, matches)):
+                return make_decision(True, at, t, consumer.id, plan, None, attempt_id)
+            return self._refused_by_history(consumer, plan, at, t, matches)
 
         return _new(Exchange, (keys.identity, constraints, attempt, finish))
 
@@ -267,13 +280,13 @@ class Judge:
         for consumer in consumers:
             plan = planner.plan(consumer)
             first = shared.get(id(plan))
-            if plan.rules or first is None:
+            if not plan.by_calendars or first is None:
                 step = self.decide(consumer, plan, at, t, record=False)
                 if isinstance(step, Decision):
                     shared[id(plan)] = step
                 steps.append(step)
             else:  # one of a kind already judged at this instant: its answer
-                steps.append(Decision._made(first.allowed, at, t, consumer.id, plan, plan))
+                steps.append(make_decision(first.allowed, at, t, consumer.id, plan, plan))
         return steps
 
     # -- the other questions -----------------------------------------------------------
@@ -281,7 +294,7 @@ class Judge:
     def next_allowed(self, consumer: Consumer, after: datetime
                      ) -> datetime | Exchange[datetime | None] | None:
         """The earliest allowed instant at or after ``after``."""
-        plan = self.planner.plan(consumer)
+        plan = self._plan(consumer)
         t = _time.to_us(after)
         if plan.refusals:
             return None
@@ -300,7 +313,7 @@ class Judge:
         end_utc = _time.as_utc(end, "end")
         _time.span(start_utc, end_utc)
         lo, hi = _time.to_us(start_utc), _time.to_us(end_utc)
-        plan = self.planner.plan(consumer)
+        plan = self._plan(consumer)
         if hi <= lo or plan.refusals:
             return []
         spans: list[Span] = [(lo, hi)]
@@ -342,6 +355,11 @@ class Judge:
 
     # -- internals ---------------------------------------------------------------------
 
+    def _plan(self, consumer: Consumer) -> Plan:
+        """The plan for ``consumer``, their number screened against the lists."""
+        plan = self.planner.plan(consumer)
+        return plan if plan.screen is None else plan.screen.plan_for(consumer, plan)
+
     def _read(self, plan: Plan, keys: LedgerKeys, zones: tuple[str, ...], t: int,
               then: Callable[[Tally], _T],
               failed: Callable[[LedgerError], _T] | None = None) -> Exchange[_T]:
@@ -370,15 +388,26 @@ class Judge:
                           lambda tally: self._refused(consumer, plan, at, t, tally),
                           lambda failure: self._unavailable(consumer, plan, at, t, failure))
 
+    def _refused_by_history(self, consumer: Consumer, plan: Plan, at: datetime, t: int,
+                            matches: tuple[tuple[int, ...], ...]
+                            ) -> Decision | Exchange[Decision]:
+        """A call the history refuses, explained by the counts just made when they
+        cover every rule (no effective dates), else by a second read."""
+        if self._always_in_force:
+            zones = plan.candidates
+            tally = Tally(plan.rules, [rule.zones(zones) for rule in plan.rules], matches)
+            return self._refused(consumer, plan, at, t, tally)
+        return self._explain(consumer, plan, consumer.ledger_keys, at, t)
+
     def _refused(self, consumer: Consumer, plan: Plan, at: datetime, t: int, tally: Tally
                  ) -> Decision:
-        return Decision._made(False, at, t, consumer.id, plan, _Refusal(plan, tally, None))
+        return make_decision(False, at, t, consumer.id, plan, _Refusal(plan, tally, None))
 
     def _unavailable(self, consumer: Consumer, plan: Plan, at: datetime, t: int,
                      failure: LedgerError) -> Decision:
         if self.raise_ledger_errors:
             raise failure
-        return Decision._made(False, at, t, consumer.id, plan, _Refusal(plan, None, failure))
+        return make_decision(False, at, t, consumer.id, plan, _Refusal(plan, None, failure))
 
     def _kept_for(self, t: int, outcome: str) -> int | None:
         """How long a ledger must keep an attempt made at ``t``, from when it writes it.
@@ -407,6 +436,25 @@ def as_ledger_error(error: Exception) -> LedgerError:
     if isinstance(error, LedgerError):
         return error
     return LedgerError(f"the attempt ledger failed: {type(error).__name__}: {error}")
+
+
+def _lists(suppression: object) -> tuple[SuppressionList, ...]:
+    """``suppression=``: one list or several (any iterable), each a ``SuppressionList``."""
+    if suppression is None or (isinstance(suppression, list | tuple) and not suppression):
+        return ()  # (an empty SuppressionList is falsy too, but a list all the same)
+    from ._suppression import SuppressionList  # loaded only when lists are given
+
+    if isinstance(suppression, SuppressionList):
+        return (suppression,)
+    if not isinstance(suppression, Iterable) or isinstance(suppression, str | bytes):
+        raise TypeError(f"suppression: expected a callwindow.SuppressionList or several, "
+                        f"got {type(suppression).__name__}")
+    given = tuple(suppression)
+    for index, item in enumerate(given):
+        if not isinstance(item, SuppressionList):
+            raise TypeError(f"suppression[{index}]: expected a callwindow.SuppressionList, "
+                            f"got {type(item).__name__}")
+    return given
 
 
 def _keys(consumer: Consumer) -> LedgerKeys:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._frequency import Constraint
 
 __all__ = ["LedgerKeys", "tag_key"]
 
@@ -17,7 +21,7 @@ class LedgerKeys:
     attempts together, which is never less strict than the rule.
     """
 
-    __slots__ = ("_e164", "_keys", "_named", "_per", "_scopes", "identity")
+    __slots__ = ("_e164", "_keys", "_named", "_per", "_scopes", "asked", "identity")
 
     def __init__(self, consumer_id: str | None, e164: str | Callable[[], str | None] | None,
                  tags: Mapping[str, str]) -> None:
@@ -30,17 +34,25 @@ class LedgerKeys:
                 raise ValueError("consumer: limits and cooldowns count attempts per person; "
                                  "give the consumer an id or a phone number that parses")
         self._e164 = e164
-        self.identity = "c:" + consumer_id if consumer_id else "p:" + str(e164)
+        self.identity = identity = "c:" + consumer_id if consumer_id else "p:" + str(e164)
         #: Every scope's key but the phone's.
-        self._named: dict[str, str] = {"tag:" + name: tag_key(name, value)
-                                       for name, value in tags.items()}
-        if consumer_id:
-            self._named["consumer"] = self.identity
+        self._named: dict[str, str] = {"consumer": identity} if consumer_id else {}
+        if tags:
+            self._named.update(("tag:" + name, tag_key(name, value))
+                               for name, value in tags.items())
         self._scopes: dict[str, str] | None = None
         self._keys: tuple[str, ...] | None = None
-        if not callable(e164):  # nothing to parse: every key now, at no cost
+        if e164 is None:  # no number: the named scopes are all of them (a new lead's
+            self._scopes = self._named  # acquire builds these: measured, a tenth of it)
+            self._keys = tuple(self._named.values())
+        elif not callable(e164):  # nothing to parse: every key now, at no cost
             self._keys = tuple(self.scopes.values())
         self._per: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] | None = None
+        #: The ledger constraints last built for this consumer and the question they
+        #: answer (``Plan.asks``): plain data (keys, instants, outcomes, limits), kept
+        #: because a dialer checks a consumer and acquires moments later, and an
+        #: acquire's constraints are a sixth of its cost (measured).
+        self.asked: tuple[object, tuple[Constraint, ...]] | None = None
 
     @property
     def scopes(self) -> dict[str, str]:

@@ -1075,6 +1075,10 @@ class Consumer(_Frozen):
         The evidence is one string: a string keeps its hash, and an engine looks
         the key up on every check (measured: a tenth of an allowed check).
         """
+        if not self.phone and not self.region and len(self.timezone) == 1:
+            # _signature(self.zone_evidence), without building the evidence: a
+            # consumer known by one zone (measured: a sixth of a first acquire).
+            return self.timezone[0] + "=timezone", None, self.consent
         return _signature(self.zone_evidence), self.region, self.consent
 
     @_memo

@@ -11,9 +11,11 @@ with the calendars they share; both belong to one engine.
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from . import _wording
 from ._calendar import Schedule, ZoneCalendar
@@ -24,6 +26,13 @@ from ._models import Consent, Consumer, Policy
 from ._search import first_common_open
 from ._time import from_us
 from ._zones import Evidence
+
+if TYPE_CHECKING:
+    from ._suppression import Screen, SuppressionCheck, SuppressionList, TimeGate
+
+    Gate = ZoneCalendar | ConsentGate | TimeGate
+else:
+    Gate = ZoneCalendar | ConsentGate
 
 __all__ = ["Ask", "Plan", "Planner"]
 
@@ -41,16 +50,20 @@ class Plan:
     ``is_open(t)`` is the one test of "do all the calendars allow ``t``?"
     (false whenever a fixed refusal applies); with a single calendar it *is*
     that calendar's bound method, so the hot path pays no extra call.
+
+    ``screen`` (``None`` without do-not-call lists or rules) gives each
+    consumer's own plan when their number is listed; ``by_calendars`` is the
+    one test of the hot path: the calendars alone decide (no limits, no screen).
     """
 
-    __slots__ = ("_always", "_clocked", "_kept", "_last", "_last_asks", "calendars",
-                 "candidates", "consent", "digests", "evidence", "is_open", "policy_ids",
-                 "refusals", "rules", "zones")
+    __slots__ = ("_always", "_clocked", "_kept", "_last", "_last_asks", "by_calendars",
+                 "calendars", "candidates", "consent", "digests", "evidence", "is_open",
+                 "policy_ids", "refusals", "rules", "screen", "zones")
 
-    def __init__(self, zones: tuple[str, ...], calendars: tuple[ZoneCalendar | ConsentGate, ...],
+    def __init__(self, zones: tuple[str, ...], calendars: tuple[Gate, ...],
                  refusals: tuple[Reason, ...], policies: Sequence[Policy],
-                 rules: tuple[Rule, ...], evidence: Evidence, consent: bool | Consent | None
-                 ) -> None:
+                 rules: tuple[Rule, ...], evidence: Evidence, consent: bool | Consent | None,
+                 screen: Screen | None = None) -> None:
         self.zones = zones  # every zone judged (the consumer's, and fixed ones of policies)
         self.evidence = evidence  # the consumer's candidate zones, with their sources
         self.candidates = tuple(zone for zone, _sources in evidence)
@@ -60,6 +73,8 @@ class Plan:
         self.refusals = refusals  # reasons no passage of time lifts
         self.policy_ids = tuple(policy.id for policy in policies)  # those that govern them
         self.rules = rules  # their limits and cooldowns
+        self.screen = screen
+        self.by_calendars = not rules and screen is None
         self.is_open: Callable[[int], bool] = _open_test(calendars, refusals)
         self._clocked = any(rule.by_clock for rule in rules)
         self._always = all(rule.always for rule in rules)  # no effective dates
@@ -70,9 +85,24 @@ class Plan:
     def reasons(self, t: int) -> tuple[Reason, ...]:
         """Every reason the calendars and fixed refusals give at ``t``."""
         return self.refusals + tuple(
-            calendar.reason(t) if isinstance(calendar, ConsentGate)
-            else _wording.closed(calendar, calendar.closure(t))
+            _wording.closed(calendar, calendar.closure(t)) if isinstance(calendar, ZoneCalendar)
+            else calendar.reason(t)
             for calendar in self.calendars if not calendar.is_open(t))
+
+    def screened(self, *, refusal: Reason | None = None, calendar: TimeGate | None = None
+                 ) -> Plan:
+        """This plan for one consumer whose number is listed: with a refusal no time
+        lifts, or a gate on the times it does not hold (see ``Screen``)."""
+        plan = copy.copy(self)
+        plan.screen = None
+        plan.by_calendars = not self.rules
+        if refusal is not None:
+            plan.refusals = (*self.refusals, refusal)
+        if calendar is not None:
+            plan.calendars = (*self.calendars, calendar)
+        plan.is_open = _open_test(plan.calendars, plan.refusals)
+        plan._last = plan._last_asks = None
+        return plan
 
     def next_open(self, t: int) -> int | None:
         """The first instant at or after ``t`` the calendars allow; ``None``: never."""
@@ -164,7 +194,8 @@ class Planner:
     threads may compile the same plan at once, and one of them is kept.
     """
 
-    def __init__(self, policies: Sequence[Policy], *, strict_zones: bool = False) -> None:
+    def __init__(self, policies: Sequence[Policy], *, strict_zones: bool = False,
+                 lists: Sequence[SuppressionList] = ()) -> None:
         # Every policy judged, stacks unfolded, each once.
         flat = tuple({part.model_dump_json(): part
                       for item in policies for part in item.flattened()}.values())
@@ -174,13 +205,19 @@ class Planner:
         self.rules: tuple[Rule, ...] = compile_rules(flat)
         #: Some policy governs some places only: plans depend on the consumer's place.
         self.scoped = any(part.applies_to is not None for part in flat)
-        #: Some policy asks for consent: a dated consent matters to the plan.
-        self.asks_consent = any(part.requires_consent for part in flat)
+        #: Do-not-call lists every consumer's number is looked up in.
+        self.lists = tuple(lists)
+        #: Lists, or some policy's do_not_call rule: plans may have a screen.
+        self.screens = bool(lists) or any(part.do_not_call is not None for part in flat)
+        #: Some policy asks for consent (or lets it exempt a do-not-call listing): a
+        #: dated consent matters to the plan.
+        self.asks_consent = any(_judges_consent(part) for part in flat)
         #: Candidate zones are every source's, none dropped (``zone_evidence="strict"``).
         self.strict_zones = strict_zones
         self.plans: dict[object, Plan] = {}
         self._schedules = tuple(Schedule(item) for item in flat)
         self._calendars: dict[tuple[int, str, str | None], ZoneCalendar] = {}
+        self._checks: dict[tuple[int, ...], tuple[SuppressionCheck, TimeGate | None]] = {}
         self._lock = threading.Lock()
 
     def plan(self, consumer: Consumer) -> Plan:
@@ -210,7 +247,7 @@ class Planner:
         evidence = consumer.strict_zone_evidence if self.strict_zones else consumer.zone_evidence
         candidates = tuple(zone for zone, _sources in evidence)
         zones = set(candidates)
-        calendars: list[ZoneCalendar | ConsentGate] = []
+        calendars: list[Gate] = []
         refusals: list[Reason] = []
         applying: list[Policy] = []
         if self.scoped and not consumer.countries:  # cannot tell whom the law reaches
@@ -237,10 +274,36 @@ class Planner:
             refusals.append(_wording.no_policy(consumer, self.given, unplaced=False))
         rules = tuple(rule for rule in self.rules
                       if any(rule.policy is policy for policy in applying))
-        judged = (consumer.consent if any(policy.requires_consent for policy in applying)
+        judged = (consumer.consent if any(_judges_consent(policy) for policy in applying)
                   else None)
+        screen = self._screen(applying, consumer.consent, calendars) if self.screens else None
         return Plan(tuple(sorted(zones)), tuple(calendars), tuple(refusals), applying, rules,
-                    evidence, judged)
+                    evidence, judged, screen)
+
+    def _screen(self, applying: Sequence[Policy], consent: bool | Consent,
+                calendars: list[Gate]) -> Screen | None:
+        """The do-not-call screen of a plan, and its rules' gate put among its calendars.
+
+        The rules' check and gate are compiled once per set of ruling policies.
+        """
+        # Imported here: an engine without lists or rules never loads the module.
+        from ._suppression import Screen, SuppressionCheck, registry_gate
+
+        ruling = tuple(policy for policy in applying if policy.do_not_call is not None)
+        if not (ruling or self.lists):
+            return None
+        key = tuple(id(policy) for policy in ruling)  # of self.policies, kept as long
+        compiled = self._checks.get(key)
+        if compiled is None:
+            check = SuppressionCheck(self.lists, [policy.do_not_call for policy in ruling
+                                                  if policy.do_not_call is not None])
+            compiled = (check, registry_gate(check, ruling) if ruling else None)
+            with self._lock:
+                compiled = self._checks.setdefault(key, compiled)
+        check, gate = compiled
+        if gate is not None:
+            calendars.append(gate)
+        return Screen(check, ruling, consent)
 
     def _needs_zone(self, index: int) -> bool:
         """Whether the policy's rules need the consumer's local clock or date: hours,
@@ -251,7 +314,7 @@ class Planner:
 
     @staticmethod
     def _consent(policy: Policy, consent: bool | Consent, candidates: tuple[str, ...],
-                 zones: set[str], calendars: list[ZoneCalendar | ConsentGate],
+                 zones: set[str], calendars: list[Gate],
                  refusals: list[Reason]) -> None:
         """What the policy's consent requirement makes of the consumer's consent."""
         span = validity(policy, consent)
@@ -281,7 +344,13 @@ class Planner:
         return calendar
 
 
-def _open_test(calendars: tuple[ZoneCalendar | ConsentGate, ...], refusals: tuple[Reason, ...]
+def _judges_consent(policy: Policy) -> bool:
+    """Whether ``policy`` asks for consent, or lets it exempt a do-not-call listing."""
+    return policy.requires_consent or (policy.do_not_call is not None
+                                       and policy.do_not_call.consent_exempts)
+
+
+def _open_test(calendars: tuple[Gate, ...], refusals: tuple[Reason, ...]
                ) -> Callable[[int], bool]:
     if refusals:
         return _never

@@ -9,20 +9,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ._calendar import SEARCH_YEARS, ZoneCalendar
+from ._calendar import SEARCH_YEARS
 from ._frequency import Tally
 from ._intervals import Span, subtract
 from ._time import US, from_us
 
 if TYPE_CHECKING:
-    from ._consent import ConsentGate
+    from ._plan import Gate
 
 __all__ = ["first_allowed", "first_common_open", "history_windows"]
 
 _DAY_US = 86400 * US
 
 
-def first_common_open(calendars: Sequence[ZoneCalendar | ConsentGate], t: int) -> int | None:
+def first_common_open(calendars: Sequence[Gate], t: int) -> int | None:
     """The first instant at or after ``t`` open in every calendar (a fixed point).
 
     Each round moves ``t`` to some calendar's next opening; it stops when all
@@ -52,7 +52,7 @@ def first_common_open(calendars: Sequence[ZoneCalendar | ConsentGate], t: int) -
     return None  # each zone opens now and then, but never all at once
 
 
-def first_allowed(calendars: Sequence[ZoneCalendar | ConsentGate], tally: Tally, t: int
+def first_allowed(calendars: Sequence[Gate], tally: Tally, t: int
                   ) -> datetime | None:
     """The first instant at or after ``t`` that the calendars and the history allow.
 

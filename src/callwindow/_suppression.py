@@ -44,22 +44,32 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import IO, Any, Literal, Self
+from typing import IO, TYPE_CHECKING, Any, Literal, Self
 
-from . import _time, _zones
+from . import _time, _wording, _zones
+from ._consent import validity
+from ._decision import Reason
 from ._errors import InvalidInputError
-from ._models import DoNotCallRule
+from ._frequency import EVER, NEVER
+from ._models import Consent, Consumer, DoNotCallRule, Policy
 from .ledgers._base import KeyedLedger
+
+if TYPE_CHECKING:
+    from ._plan import Plan
 
 __all__ = [
     "BuildReport",
     "DoNotCallRefusal",
     "ListHeader",
     "Malformed",
+    "Screen",
     "SuppressionCheck",
     "SuppressionList",
+    "TimeGate",
     "build",
+    "open_lists",
     "read_header",
+    "registry_gate",
     "suppression_refusal",
 ]
 
@@ -194,6 +204,13 @@ class SuppressionList:
         filter_bytes = view[end:end + modulus]
         return cls(keys, filter_bytes, modulus, registry=registry, as_of=as_of,
                    hash_key=_hash_for(header.hashed, secret, where), mapped=mapped, path=where)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], *, secret: bytes | str | None = None
+                  ) -> Self:
+        """``open``, under the name the public contract gives it (``from_numbers``,
+        ``from_files``, ``from_file``)."""
+        return cls.open(path, secret=secret)
 
     @classmethod
     def from_numbers(cls, numbers: Iterable[str], *, registry: str, as_of: date,
@@ -374,6 +391,21 @@ def _not_e164(number: object) -> Exception:
     return InvalidInputError(f"number: {number!r} is not E.164 (+ and digits); normalise it "
                              f"first, e.g. with lst.contains(number, country=...)",
                              field="number")
+
+
+def open_lists(paths: Iterable[str | os.PathLike[str]], *, secret: bytes | str | None = None
+               ) -> list[SuppressionList]:
+    """Open several list files (``SuppressionList.open``): all of them, or none (a file
+    that fails closes those already opened).  The caller closes them."""
+    opened: list[SuppressionList] = []
+    try:
+        for path in paths:
+            opened.append(SuppressionList.open(path, secret=secret))
+    except BaseException:
+        for lst in opened:
+            lst.close()
+        raise
+    return opened
 
 
 def _check_identity(registry: str, as_of: date) -> tuple[str, date]:
@@ -726,8 +758,8 @@ class DoNotCallRefusal:
 class SuppressionCheck:
     """Lists and the ``do_not_call`` rules that govern a call, compiled once.
 
-    The engine builds one per set of rules (so per plan, not per call) and
-    asks ``refusal`` on each check.  In order:
+    The engine builds one per set of rules (so per plan, not per call).  In
+    the order ``refusal`` asks:
 
     1. stale: a rule whose registry has no list loaded that was obtained
        within its ``max_age`` before the instant judged (``fresh_at``) refuses
@@ -742,11 +774,12 @@ class SuppressionCheck:
     ``max_age``, and consent exempts only if all of them say so.
     """
 
-    __slots__ = ("_active", "_exempt", "_fresh", "_hi", "_lists", "_lo", "_names", "_rules")
+    __slots__ = ("_active", "_exempt", "_fresh", "_hi", "_lists", "_lo", "_names", "_rules",
+                 "lists", "names")
 
     def __init__(self, lists: Iterable[SuppressionList], rules: Iterable[DoNotCallRule]
                  ) -> None:
-        self._lists = tuple(lists)
+        self._lists = self.lists = tuple(lists)
         strictest: dict[str, DoNotCallRule] = {}
         exempts: dict[str, bool] = {}
         for rule in rules:
@@ -765,7 +798,18 @@ class SuppressionCheck:
                                                                            _START_OF_TIME)
         self._exempt = frozenset(registry for registry, ok in exempts.items() if ok)
         self._active = bool(self._lists or strictest)
-        self._names = ", ".join(sorted({lst.registry for lst in self._lists} | set(strictest)))
+        #: The registries of the lists and rules, for messages ("US-DNC, TPS").
+        self._names = self.names = ", ".join(sorted({lst.registry for lst in self._lists}
+                                                    | set(strictest)))
+
+    @property
+    def rules(self) -> tuple[DoNotCallRule, ...]:
+        """The rules that count: the strictest one per registry."""
+        return self._rules
+
+    def exempts(self, registry: str) -> bool:
+        """Whether consent exempts a listing of ``registry`` (every rule naming it says so)."""
+        return registry in self._exempt
 
     def refusal(self, e164: str | None, consent: bool, at: datetime
                 ) -> DoNotCallRefusal | None:
@@ -778,30 +822,35 @@ class SuppressionCheck:
             except TypeError:  # a naive instant
                 fresh = _time.as_utc(at) is None  # raises NaiveDatetimeError
             if not fresh:
-                stale = self._stale(at)
+                stale = self.stale_rule(at)
                 if stale is not None:
-                    return stale
+                    return DoNotCallRefusal("stale", stale.registry, None,
+                                            _wording.do_not_call_stale(stale.registry,
+                                                                       stale.max_age).message)
         if e164 is None:
             return DoNotCallRefusal("unchecked", self._names, None,
-                                    f"no E.164 number to check against the {self._names} "
-                                    f"list")
+                                    _wording.do_not_call_unchecked(self._names).message)
         for lst in self._lists:
             if e164 in lst and not (consent and lst.registry in self._exempt):
                 return DoNotCallRefusal("listed", lst.registry, lst.as_of,
-                                        f"{e164} is on the {lst.registry} list of "
-                                        f"{lst.as_of.isoformat()}")
+                                        _wording.do_not_call_listed(lst.registry,
+                                                                    lst.as_of).message)
         return None
 
-    def _stale(self, at: datetime) -> DoNotCallRefusal | None:
-        """The refusal of the first rule without a fresh list at ``at``, if any."""
+    def stale_rule(self, at: datetime) -> DoNotCallRule | None:
+        """The first rule without a fresh list at ``at``, if any."""
         if any(start <= at <= end for start, end in self._fresh):
             return None
         for rule in self._rules:
             if not any(start <= at <= end for start, end in _fresh_windows(rule, self._lists)):
-                newer = f" newer than {rule.max_age}" if rule.max_age else ""
-                return DoNotCallRefusal("stale", rule.registry, None,
-                                        f"no {rule.registry} list{newer} is loaded")
+                return rule
         return None  # pragma: no cover (every rule fresh, but not all at once: impossible)
+
+    def fresh_spans(self) -> tuple[tuple[int, int], ...]:
+        """The instants at which every rule has a fresh list, as half-open spans in µs."""
+        return tuple((EVER if start == _START_OF_TIME else _time.to_us(start),
+                      NEVER if end == _END_OF_TIME else _time.to_us(end) + 1)
+                     for start, end in self._fresh)
 
 
 _START_OF_TIME = datetime.min.replace(tzinfo=UTC)
@@ -840,7 +889,164 @@ def suppression_refusal(lists: Sequence[SuppressionList], e164: str | None,
 
     ``rules`` are the ``do_not_call`` rules of the policies that govern the
     call; see ``SuppressionCheck`` for the order of the checks.  The engine
-    should build a ``SuppressionCheck`` once per set of rules instead: this
-    compiles one for a single answer.
+    builds a ``SuppressionCheck`` once per plan instead: this compiles one for
+    a single answer.
     """
     return SuppressionCheck(lists, rules).refusal(e164, consent, at)
+
+
+# -- the engine's plans ----------------------------------------------------------------------
+
+
+class TimeGate:
+    """A refusal that holds outside some spans of time, searched like a calendar.
+
+    The plan holds it beside its zone calendars, so every search (the next
+    allowed time, windows) sees it: a do-not-call rule is open while a fresh
+    list of its registry is loaded; a listed number whose consent exempts it,
+    while that consent counts.
+    """
+
+    __slots__ = ("_first", "_spans", "_why")
+
+    def __init__(self, spans: Sequence[tuple[int, int]], why: Callable[[int], Reason]) -> None:
+        self._spans = tuple(span for span in spans if span[0] < span[1])  # sorted, apart
+        self._first = self._spans[0] if self._spans else (NEVER, EVER)
+        self._why = why
+
+    def is_open(self, t: int) -> bool:
+        """Whether ``t`` lies in a span."""
+        start, end = self._first  # the one span of a list per registry: two comparisons
+        if start <= t < end:
+            return True
+        for start, end in self._spans[1:]:  # noqa: SIM110 - rarely any: a plain loop
+            if start <= t < end:
+                return True
+        return False
+
+    def next_open(self, t: int) -> int | None:
+        """The first instant at or after ``t`` in a span; ``None``: never."""
+        for start, end in self._spans:
+            if t < end:
+                return max(t, start)
+        return None
+
+    def lapses_at(self) -> int | None:
+        """When the gate opens for good, if it does."""
+        if self._spans and self._spans[-1][1] >= NEVER:
+            return self._spans[-1][0]
+        return None
+
+    def intervals(self, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """The spans clipped to ``[start, end)``, in order."""
+        for lo, hi in self._spans:
+            if lo < end and hi > start:
+                yield max(lo, start), min(hi, end)
+
+    def reason(self, t: int) -> Reason:
+        """Why the gate refuses at ``t`` (call only when it does)."""
+        return self._why(t)
+
+
+def registry_gate(check: SuppressionCheck, policies: Sequence[Policy]) -> TimeGate:
+    """The ``do_not_call`` rules of ``policies`` as a gate: open while each has a fresh list."""
+
+    def why(t: int) -> Reason:
+        rule = check.stale_rule(_time.from_us(t))
+        assert rule is not None
+        return _wording.do_not_call_stale(rule.registry, rule.max_age,
+                                          _ruling(policies, rule.registry))
+
+    return TimeGate(check.fresh_spans(), why)
+
+
+def _ruling(policies: Sequence[Policy], registry: str) -> Policy | None:
+    """The first of ``policies`` whose ``do_not_call`` rule names ``registry``."""
+    for policy in policies:
+        if policy.do_not_call is not None and policy.do_not_call.registry == registry:
+            return policy
+    return None
+
+
+class Screen:
+    """A plan's do-not-call lists, asked for each consumer's number.
+
+    Consumers of one plan share their zones, region and consent, not their
+    number: ``plan_for`` gives a consumer whose number is on no list the plan
+    itself, and any other one a plan of its own, refused as long as the
+    listing holds (for ever, or while the consent that exempts it does not
+    count).  Each search over that plan then sees the refusal, so check,
+    next allowed time and windows agree.
+    """
+
+    __slots__ = ("_check", "_consented", "_exempt", "_hashed", "_plain", "_policies",
+                 "_unchecked")
+
+    def __init__(self, check: SuppressionCheck, policies: Sequence[Policy],
+                 consent: bool | Consent) -> None:
+        self._check = check
+        self._policies = policies
+        self._consented = consent is not False
+        # The lists of numbers, probed inline (see plan_for), and those of keyed hashes.
+        self._plain = tuple((lst._filter, lst._modulus, lst) for lst in check.lists
+                            if not lst.hashed)
+        self._hashed = tuple(lst for lst in check.lists if lst.hashed)
+        # Per registry that consent exempts: when this plan's consent counts under
+        # every policy naming it (True: always; None: never).
+        self._exempt: dict[str, tuple[int, int] | None] = {}
+        for registry in {policy.do_not_call.registry for policy in policies
+                         if policy.do_not_call is not None}:
+            if not check.exempts(registry):
+                continue
+            span: tuple[int, int] | None = (EVER, NEVER)
+            for policy in policies:
+                if span is None or policy.do_not_call is None or (
+                        policy.do_not_call.registry != registry):
+                    continue
+                counts = validity(policy, consent)
+                if counts is None:
+                    span = None
+                elif not isinstance(counts, bool):
+                    span = (max(span[0], counts[0]), min(span[1], counts[1]))
+            self._exempt[registry] = span
+        self._unchecked = _wording.do_not_call_unchecked(check.names)
+
+    def plan_for(self, consumer: Consumer, plan: Plan) -> Plan:
+        """``plan``, or for a number that is listed (or unknown) a plan that refuses it."""
+        e164 = consumer.e164
+        if e164 is None:  # fail closed: a number we are not told cannot be looked up
+            return plan.screened(refusal=self._unchecked)
+        if self._plain:
+            # ``e164 in lst``'s filter probe, inlined: a number phonenumbers wrote needs
+            # no shape check, and its key is made once for every list (measured: a
+            # third of the cost of ``in`` on the hot path of an unlisted number).
+            key = int(e164)
+            for filter_bytes, modulus, lst in self._plain:
+                seen = filter_bytes[key % modulus]
+                if seen >> (key & 7) & 1 and seen >> (key >> 3 & 7) & 1 and e164 in lst:
+                    return self._listed(e164, plan)
+        for lst in self._hashed:
+            if e164 in lst:
+                return self._listed(e164, plan)
+        return plan
+
+    def _listed(self, e164: str, plan: Plan) -> Plan:
+        lo, hi = EVER, NEVER
+        first: Reason | None = None
+        for lst in self._check.lists:
+            if e164 not in lst:
+                continue
+            span = self._exempt.get(lst.registry)
+            policy = _ruling(self._policies, lst.registry)
+            reason = _wording.do_not_call_listed(lst.registry, lst.as_of, policy,
+                                                 consent=self._consented
+                                                 and lst.registry in self._exempt)
+            if span is None or max(lo, span[0]) >= min(hi, span[1]):
+                return plan.screened(refusal=reason)
+            lo, hi = max(lo, span[0]), min(hi, span[1])
+            first = first or reason
+        if (lo, hi) == (EVER, NEVER):  # consent that always counts exempts every listing
+            return plan
+        assert first is not None
+        why = first
+        return plan.screened(calendar=TimeGate(((lo, hi),), lambda t: why))

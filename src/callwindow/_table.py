@@ -121,9 +121,10 @@ def _judged_per_row(plan: Plan) -> bool:
     own number, its own id), through the judge.
 
     The one place where a per-plan check that depends on more than the kind of
-    consumer (a do-not-call list, by number) opts its rows out of sharing an answer.
+    consumer opts its rows out of sharing an answer: a do-not-call screen (each
+    number looked up in the lists, ``Plan.screen``).
     """
-    return False
+    return plan.screen is not None
 
 
 #: One answer of the result table: allowed, reason codes, next allowed instant, error.

@@ -17,10 +17,13 @@ from ._models import Consent, Consumer, CooldownRule, LimitRule, Policy
 from ._time import from_us, to_us
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from ._calendar import Closure, ZoneCalendar
     from ._frequency import Rule
 
-__all__ = ["closed", "consent_lapsed", "consent_required", "format_windows",
+__all__ = ["closed", "consent_lapsed", "consent_required", "do_not_call_listed",
+           "do_not_call_stale", "do_not_call_unchecked", "format_windows",
            "ledger_unavailable", "no_policy", "nobody_to_count", "rule_refuses",
            "unknown_timezone"]
 
@@ -113,6 +116,32 @@ def unknown_timezone(policy: Policy) -> Reason:
                   "no time zone is known for the consumer (no timezone, no phone number "
                   "that places them, no region of a multi-zone country), so the local "
                   "time cannot be judged", policy.id, policy.source)
+
+
+def do_not_call_listed(registry: str, as_of: date, policy: Policy | None = None, *,
+                       consent: bool = False) -> Reason:
+    """The number is on a do-not-call list.  The number itself is not written: reasons
+    go to audit records and logs, which hold no phone numbers."""
+    unless = ("; consent would exempt it, and none that counts at this time is recorded"
+              if consent else "")
+    return Reason(ReasonCode.DO_NOT_CALL,
+                  f"the number is on the {registry} list of {as_of.isoformat()}{unless}",
+                  policy.id if policy else None, policy.source if policy else None)
+
+
+def do_not_call_stale(registry: str, max_age: str | None, policy: Policy | None = None
+                      ) -> Reason:
+    """No list of the registry the policy names, obtained recently enough, is loaded."""
+    newer = f" newer than {max_age}" if max_age else ""
+    return Reason(ReasonCode.DO_NOT_CALL, f"no {registry} list{newer} is loaded",
+                  policy.id if policy else None, policy.source if policy else None)
+
+
+def do_not_call_unchecked(registries: str) -> Reason:
+    """The consumer has no number that parses, so no list can be asked about it."""
+    return Reason(ReasonCode.DO_NOT_CALL,
+                  f"no phone number that parses is known for the consumer, so it cannot be "
+                  f"checked against the {registries} list")
 
 
 def ledger_unavailable(failure: LedgerError) -> Reason:

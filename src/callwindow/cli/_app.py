@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, ClassVar, TypeVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import click
@@ -37,6 +37,7 @@ from .._errors import CallWindowError, ConsumerError, NaiveDatetimeError, Policy
 from .._models import Consumer, Policy
 from ._complete import complete_files, complete_preset_ids
 from ._config import config_command, config_option
+from ._lists import opened_lists, suppression_option
 from ._scrub import (
     ScrubStats,
     count_bytes,
@@ -45,6 +46,9 @@ from ._scrub import (
     scrub,
     validation_message,
 )
+
+if TYPE_CHECKING:
+    from .._suppression import SuppressionList
 
 __all__ = ["cli", "run"]
 
@@ -251,9 +255,10 @@ def _instant(value: str | None) -> datetime:
                                  f"{value}+01:00 or {value}Z") from None
 
 
-def _engine(policies: Sequence[Policy], ledger: str) -> Engine:
+def _engine(policies: Sequence[Policy], ledger: str,
+            suppression: Sequence[SuppressionList] = ()) -> Engine:
     # A failing ledger is an error of the command (exit 2), not a refusal.
-    return Engine(policies, ledger=ledger, on_ledger_error="raise")
+    return Engine(policies, ledger=ledger, on_ledger_error="raise", suppression=suppression)
 
 
 # -- formatting ---------------------------------------------------------------------------
@@ -404,11 +409,13 @@ cli.add_command(config_command)
 @click.option("--acquire", is_flag=True,
               help="Record an attempt when allowed (check and record, atomically); only "
                    "useful with a --ledger that outlives the command.")
+@suppression_option
 @_json_option
 def check(preset_ids: tuple[str, ...], policy_files: tuple[str, ...], phone: str | None,
           timezones: tuple[str, ...], region: str | None, country: str | None, consent: bool,
           consent_given: str | None, tags: tuple[str, ...], consumer_id: str | None,
-          at: str | None, ledger: str, acquire: bool, as_json: bool) -> int:
+          at: str | None, ledger: str, acquire: bool, suppression_files: tuple[str, ...],
+          suppression_secret_env: str | None, as_json: bool) -> int:
     """May this consumer be called at --at (default: now)?
 
     Prints the decision, every reason (code, message, policy and source), the
@@ -427,7 +434,8 @@ def check(preset_ids: tuple[str, ...], policy_files: tuple[str, ...], phone: str
     consumer = _consumer(phone, timezones, region, country, consent, consent_given, tags,
                          consumer_id)
     moment = _instant(at)
-    with _engine(policies, ledger) as engine:
+    with (opened_lists(suppression_files, suppression_secret_env) as lists,
+          _engine(policies, ledger, lists) as engine):
         decision = (engine.acquire if acquire else engine.check)(consumer, moment)
         if as_json:
             _print_json(_decision_json(decision))
@@ -706,11 +714,14 @@ def _output(path: str, encoding: str = "utf-8", *, binary: bool = False) -> Iter
 @click.option("--progress/--no-progress", default=None,
               help="Show progress on stderr: a bar on a terminal, else a plain line every "
                    "few seconds (default: a bar when stderr is a terminal, else nothing).")
+@suppression_option
 @click.option("--json", "as_json", is_flag=True,
               help="Print the summary (rows, allowed, refused, invalid) as JSON on stdout.")
 def scrub_command(input_path: str, preset_ids: tuple[str, ...],
                   policy_files: tuple[str, ...], output: str, at: str | None, ledger: str,
-                  delimiter: str, encoding: str, progress: bool | None, as_json: bool) -> int:
+                  delimiter: str, encoding: str, progress: bool | None,
+                  suppression_files: tuple[str, ...], suppression_secret_env: str | None,
+                  as_json: bool) -> int:
     """Judge every contact of a list; write the rows with the decision added.
 
     INPUT is a CSV file ('-' for stdin), or, with pyarrow installed (the
@@ -766,10 +777,13 @@ def scrub_command(input_path: str, preset_ids: tuple[str, ...],
     source = "stdin" if input_path == "-" else input_path
     show = progress if progress is not None else sys.stderr.isatty()
     if kind != "csv":
-        stats = _scrub_columnar(input_path, output, kind, policies, ledger, moment, show)
+        with opened_lists(suppression_files, suppression_secret_env) as lists:
+            stats = _scrub_columnar(input_path, output, kind, policies, ledger, moment, show,
+                                    lists)
     else:
-        with (_input(input_path) as raw, _engine(policies, ledger) as engine,
-              _output(output, encoding) as out):
+        with (_input(input_path) as raw,
+              opened_lists(suppression_files, suppression_secret_env) as lists,
+              _engine(policies, ledger, lists) as engine, _output(output, encoding) as out):
             counter = [0]
             lines = count_bytes(raw, counter, source, encoding)
             with _progress(show, _size(raw), lambda: counter[0]) as advance:
@@ -788,7 +802,8 @@ def scrub_command(input_path: str, preset_ids: tuple[str, ...],
 
 
 def _scrub_columnar(input_path: str, output: str, kind: str, policies: list[Policy],
-                    ledger: str, moment: datetime, show: bool) -> ScrubStats:
+                    ledger: str, moment: datetime, show: bool,
+                    lists: Sequence[SuppressionList] = ()) -> ScrubStats:
     """The scrub of a Parquet or Arrow IPC file (pyarrow: the arrow extra)."""
     try:
         from . import _columnar
@@ -798,7 +813,7 @@ def _scrub_columnar(input_path: str, output: str, kind: str, policies: list[Poli
     if not Path(input_path).is_file():
         raise InputError(f"{input_path}: no such file")
     batches, total = _columnar.read_batches(input_path, kind)
-    with (_engine(policies, ledger) as engine, _output(output, binary=True) as out,
+    with (_engine(policies, ledger, lists) as engine, _output(output, binary=True) as out,
           _columnar.writer(out, kind) as write):
         done = [0]
 

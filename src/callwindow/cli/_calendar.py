@@ -187,7 +187,7 @@ def governing_zone(engine: cw.Engine, consumer: cw.Consumer, start_date: date, d
     def ranked(zone: str) -> tuple[int, float, str]:
         spans: list[Span] = [(lo, hi)]
         for calendar in calendars:
-            if calendar.zone_name == zone:
+            if getattr(calendar, "zone_name", None) == zone:  # not a do-not-call gate
                 spans = intersect(spans, list(calendar.intervals(lo, hi)))
         offset = _time.from_us(lo).astimezone(_time.zone(zone)).utcoffset()
         ahead = offset.total_seconds() if offset is not None else 0.0

@@ -27,7 +27,7 @@ from ._scrub import _FALSE, _TRUE, Columns, ScrubInputError, ScrubStats, invalid
 
 __all__ = ["BATCH_ROWS", "judge_rows", "read_batches", "scrub_batches", "writer"]
 
-Cells = tuple[str, str, str]
+Cells = tuple[str, ...]
 
 #: Rows judged per ``check_table`` call (and per Parquet row group written).
 BATCH_ROWS = 10_000

@@ -2,69 +2,29 @@
 
 ``dnc build`` turns registry downloads into a ``.cwdnc`` file with
 ``callwindow._suppression.build`` (constant memory, a progress bar on a
-terminal); ``dnc info`` prints a file's header.  ``suppression_option`` and
-``open_suppression`` are the ``--suppression FILE`` plumbing for the commands
-that judge calls.
+terminal); ``dnc info`` prints a file's header.  The ``--suppression FILE``
+option of the commands that judge calls is in ``_lists``.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.markup import escape
 
 from .._errors import InvalidInputError
-from .._suppression import SuppressionList, build, read_header
+from ._lists import secret_from_env
 
-__all__ = ["dnc_command", "open_suppression", "suppression_option"]
+__all__ = ["dnc_command"]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 _SHOWN_MALFORMED = 20
-
-
-def _secret(variable: str | None, option: str = "--secret-env") -> str | None:
-    """The secret held in environment variable ``variable`` (never on the command line)."""
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if not value:
-        raise InvalidInputError(f"{option} {variable}: the environment variable is not set "
-                                f"or empty", field=option)
-    return value
-
-
-def suppression_option(command: _F) -> _F:
-    """``--suppression FILE`` (repeatable) and ``--suppression-secret-env VAR``."""
-    command = click.option("--suppression-secret-env", metavar="VAR",
-                           help="The environment variable holding the secret of hashed "
-                                "--suppression lists.")(command)
-    return click.option("--suppression", "suppression_files", multiple=True, metavar="FILE",
-                        help="A do-not-call list built with `callwindow dnc build` "
-                             "(repeatable): a number on it is refused.")(command)
-
-
-def open_suppression(paths: Sequence[str], secret_env: str | None = None
-                     ) -> list[SuppressionList]:
-    """Open every ``--suppression`` file (the caller closes them)."""
-    secret = _secret(secret_env, "--suppression-secret-env")
-    opened: list[SuppressionList] = []
-    try:
-        for path in paths:
-            opened.append(SuppressionList.open(path, secret=secret))
-    except BaseException:
-        for lst in opened:
-            lst.close()
-        raise
-    return opened
 
 
 @click.group("dnc", short_help="Build and inspect do-not-call list files.")
@@ -127,7 +87,9 @@ def dnc_build(files: tuple[str, ...], registry: str, as_of: str, output: str,
     if not target.parent.is_dir():
         raise InvalidInputError(f"-o {output}: the directory {str(target.parent)!r} does not "
                                 f"exist", field="-o")
-    secret = _secret(secret_env)
+    from .._suppression import build
+
+    secret = secret_from_env(secret_env)
     show = progress if progress is not None else sys.stderr.isatty()
     from ._app import _progress_bar  # imported here: _app registers this command
 
@@ -173,6 +135,8 @@ def dnc_build(files: tuple[str, ...], registry: str, as_of: str, output: str,
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for machines.")
 def dnc_info(file: str, as_json: bool) -> None:
     """What a list file holds: registry, date, count, numbers or keyed hashes, size."""
+    from .._suppression import read_header
+
     lst = read_header(file)
     data = {"file": file, "registry": lst.registry, "as_of": lst.as_of.isoformat(),
             "count": lst.count, "hashed": lst.hashed, "bytes": lst.size}

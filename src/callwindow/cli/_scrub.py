@@ -23,13 +23,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .. import Consumer, ConsumerError, Decision, Engine, Policy
+
+if TYPE_CHECKING:
+    from .._suppression import SuppressionList
 
 __all__ = [
     "ADDED_COLUMNS",
     "CHUNK_ROWS",
+    "DNC_COLUMN",
     "TABLE_CHUNK_ROWS",
     "ScrubInputError",
     "ScrubStats",
@@ -47,6 +51,9 @@ CHUNK_ROWS = 5000
 TABLE_CHUNK_ROWS = 20_000
 #: The columns the scrub adds (or overwrites, when the input has them already).
 ADDED_COLUMNS = ("allowed", "reasons", "next_allowed_at")
+#: Added too when the engine has do-not-call lists: the registries whose lists hold
+#: the row's number (``;``-joined; empty for a number on none).
+DNC_COLUMN = "do_not_call"
 REQUIRED_COLUMNS = ("id", "phone")
 
 #: List formats by file extension (Parquet and Arrow IPC need pyarrow: see ``_columnar``).
@@ -147,7 +154,8 @@ def _decoded_across_lines(lines: Iterable[bytes], counter: list[int], source: st
 class Columns:
     """Where each known column is, and how an output row is laid out."""
 
-    def __init__(self, header: Sequence[str], source: str) -> None:
+    def __init__(self, header: Sequence[str], source: str,
+                 added: Sequence[str] = ADDED_COLUMNS) -> None:
         names = [name.strip().lower() for name in header]
         index: dict[str, int] = {}
         for position, name in enumerate(names):
@@ -167,10 +175,10 @@ class Columns:
                      for name, position in index.items()
                      if name.startswith("tag:") and len(name) > 4]
         self.width = len(header)
-        self.added = [index.get(name) for name in ADDED_COLUMNS]
+        self.added = [index.get(name) for name in added]
         #: The input has none of the added columns: they go at the end of each row.
         self.appended = all(position is None for position in self.added)
-        self.header = [*header, *(name for name in ADDED_COLUMNS if name not in index)]
+        self.header = [*header, *(name for name in added if name not in index)]
 
     def fields(self, row: list[str]) -> dict[str, Any] | str:
         """The row's ``Consumer`` fields, or why it has none."""
@@ -204,8 +212,8 @@ class Columns:
             return fields
         return validated(fields)
 
-    def output(self, row: list[str], values: tuple[str, str, str]) -> list[str]:
-        """``row`` fitted to the header, with the three added values in place."""
+    def output(self, row: list[str], values: Sequence[str]) -> list[str]:
+        """``row`` fitted to the header, with the added values in place."""
         if len(row) != self.width:
             row = row[:self.width] + [""] * (self.width - len(row))
         for position, value in zip(self.added, values, strict=True):
@@ -231,7 +239,9 @@ def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
     The output has the input's columns and rows, in order, plus ``allowed``
     (``true``/``false``), ``reasons`` (the reason codes joined by ``;``, or
     ``invalid_row: <why>``) and ``next_allowed_at`` (UTC, ISO-8601; empty when
-    there is none).  ``on_chunk`` is called with the running totals after
+    there is none); with do-not-call lists (``engine.suppression``), also
+    ``do_not_call``: the registries whose lists hold the row's number, which
+    refused it.  ``on_chunk`` is called with the running totals after
     each chunk, once its rows are written and flushed.  The output is written with
     the input's ``delimiter``.  Raises ``ScrubInputError`` when the input is not a
     contact list.
@@ -246,7 +256,9 @@ def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
         if header is None:
             raise ScrubInputError(f"{source}: the file is empty (expected a header with "
                                   f"the columns id and phone)")
-        columns = Columns(header, source)
+        lists = engine.suppression
+        columns = Columns(header, source,
+                          (*ADDED_COLUMNS, DNC_COLUMN) if lists else ADDED_COLUMNS)
         writer.writerow(columns.header)
         chunk: list[list[str]] = []
         for row in reader:
@@ -272,17 +284,27 @@ def scrub(lines: Iterable[str], out: IO[str], engine: Engine, at: datetime, *,
     return stats
 
 
+def _listed_on(consumer: Consumer, lists: Sequence[SuppressionList]) -> str:
+    """The registries whose lists hold a refused consumer's number, ``;``-joined."""
+    e164 = consumer.e164
+    if e164 is None:
+        return ""
+    return ";".join(dict.fromkeys(lst.registry for lst in lists if e164 in lst))
+
+
 def _judge(chunk: list[list[str]], columns: Columns, engine: Engine, at: datetime,
            writer: Any, stats: ScrubStats, *, by_table: bool) -> None:
     """Judge and write one chunk: ``by_table``, column by column and a table at a time
     (``check_table``: rows of one kind judged once, see ``_columnar.judge_rows``);
-    otherwise one ``Consumer`` per row (``check_many``)."""
-    if by_table:
+    otherwise, and with do-not-call lists (whose column names each refused row's
+    registries), one ``Consumer`` per row (``check_many``)."""
+    lists = engine.suppression
+    if by_table and not lists:
         from ._columnar import judge_rows
 
-        values = judge_rows(chunk, columns, engine, at)
+        values: list[tuple[str, ...]] = list(judge_rows(chunk, columns, engine, at))
     else:
-        values = judge_by_row(chunk, columns, engine, at)
+        values = judge_by_row(chunk, columns, engine, at, lists)
     allowed = invalid_rows = 0
     appended = columns.appended
     width = columns.width
@@ -292,7 +314,7 @@ def _judge(chunk: list[list[str]], columns: Columns, engine: Engine, at: datetim
             allowed += 1
         elif found[1].startswith("invalid_row: "):
             invalid_rows += 1
-        if appended and len(row) == width:  # the usual row: the three cells at its end
+        if appended and len(row) == width:  # the usual row: the added cells at its end
             row.extend(found)
             rows.append(row)
         else:
@@ -318,12 +340,19 @@ def invalid(why: str) -> tuple[str, str, str]:
     return "false", f"invalid_row: {why}", ""
 
 
-def judge_by_row(rows: Sequence[list[str]], columns: Columns, engine: Engine, at: datetime
-                 ) -> list[tuple[str, str, str]]:
-    """The added cells of each row, a ``Consumer`` per row and ``check_many``."""
+def judge_by_row(rows: Sequence[list[str]], columns: Columns, engine: Engine, at: datetime,
+                 lists: Sequence[SuppressionList] = ()) -> list[tuple[str, ...]]:
+    """The added cells of each row, a ``Consumer`` per row and ``check_many``; with
+    ``lists``, a fourth: the registries holding a row refused as listed."""
     checked = [columns.consumer(row) for row in rows]
     decisions = iter(engine.check_many([c for c in checked if not isinstance(c, str)], at))
-    return [invalid(c) if isinstance(c, str) else cells(next(decisions)) for c in checked]
+    found: list[tuple[str, ...]] = [invalid(c) if isinstance(c, str) else cells(next(decisions))
+                                    for c in checked]
+    if lists:
+        found = [(*values, _listed_on(consumer, lists)
+                  if not isinstance(consumer, str) and "do_not_call" in values[1] else "")
+                 for values, consumer in zip(found, checked, strict=True)]
+    return found
 
 
 def _arrow() -> bool:

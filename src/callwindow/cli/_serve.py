@@ -41,6 +41,11 @@ def _option(*names: str, key: str, **kwargs: Any) -> Callable[[_F], _F]:
 @_option("--ledger-secret-file", key="ledger_secret_file", metavar="FILE",
          help="A file holding the ledger's key, so that it stores keyed hashes instead of "
               "ids and numbers; the same key as every other engine on the ledger.")
+@_option("--suppression", key="suppression", multiple=True, metavar="FILE",
+         help="A do-not-call list built with `callwindow dnc build` (repeatable): a number "
+              "on it is refused.")
+@_option("--suppression-secret-env", key="suppression_secret_env", metavar="VAR",
+         help="The environment variable holding the secret of hashed --suppression lists.")
 @_option("--retention", key="retention", metavar="ISO", help="Keep every attempt at "
          "least this long [default: P1D].")
 @_option("--host", key="host", metavar="HOST", help="The address to listen on [default: "
@@ -84,6 +89,8 @@ def serve_command(config_file: str | None, log_level: str, **given: Any) -> None
     _config.load_policies(config)
     _config.read_token(config)
     _config.open_ledger(config).close()
+    for lst in _config.open_suppression(config):
+        lst.close()
     os.environ[_app.CONFIG_ENV] = config.model_dump_json()
     with tempfile.TemporaryDirectory(prefix="callwindow-metrics-") as metrics_dir:
         if config.workers > 1:  # every worker's counts, added up by /metrics

@@ -9,6 +9,7 @@ import time
 from bisect import bisect_left, insort
 from collections import deque
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from .._frequency import Attempt, Constraint
 from ._base import KeyedLedger, Matches, Read
@@ -16,21 +17,18 @@ from ._base import KeyedLedger, Matches, Read
 __all__ = ["MemoryLedger"]
 
 _FOREVER = float("inf")
+_new = tuple.__new__
 
 
-class _Entry:
-    __slots__ = ("expires", "id", "keys", "outcome", "ts")
+class _Entry(NamedTuple):
+    """One attempt as kept: immutable, so a new outcome replaces the entry (rare)
+    and recording one is a tuple (measured: a tenth of the ledger's acquire)."""
 
-    def __init__(self, attempt_id: str, ts: int, outcome: str, keys: tuple[str, ...],
-                 expires: float) -> None:
-        self.id = attempt_id
-        self.ts = ts
-        self.outcome = outcome
-        self.keys = keys
-        self.expires = expires
-
-    def __lt__(self, other: _Entry) -> bool:  # index lists are sorted by time
-        return self.ts < other.ts
+    ts: int
+    number: int  # the attempt's id is the ledger's prefix and this number
+    outcome: str
+    keys: tuple[str, ...]
+    expires: float
 
 
 class MemoryLedger(KeyedLedger):
@@ -52,7 +50,9 @@ class MemoryLedger(KeyedLedger):
         super().__init__(secret)
         self._clock = clock
         self._lock = threading.Lock()
-        self._attempts: dict[str, _Entry] = {}
+        # By number (an attempt's id less the prefix): sequential ints keep the table
+        # dense where the id strings would scatter it (measured: a tenth of a record).
+        self._attempts: dict[int, _Entry] = {}
         self._index: dict[str, list[_Entry]] = {}
         # Per retention, the entries in the order they expire (the clock only
         # moves on, so appending keeps each queue sorted: no heap needed).
@@ -69,7 +69,10 @@ class MemoryLedger(KeyedLedger):
         """See ``Ledger.check_and_record``."""
         if self._secret is not None:
             subject, constraints, attempt = self.stored(subject, constraints, attempt)
-        with self._lock:
+        # acquire/release, not ``with``: half the cost in 3.11 (measured), on every call
+        lock = self._lock
+        lock.acquire()
+        try:
             now = self._clock()
             if attempt is not None and now >= self._next_expiry:
                 self._expire(now)
@@ -95,11 +98,11 @@ class MemoryLedger(KeyedLedger):
             if not allowed or attempt is None:
                 return None, tuple(found)
             # Record it (inline: this is the hot path of every acquire).
-            attempt_id = self._prefix + str(next(self._numbers))
+            number = next(self._numbers)
             retention = attempt.retention
             expires = _FOREVER if retention is None else now + retention
-            entry = _Entry(attempt_id, attempt.ts, attempt.outcome, attempt.keys, expires)
-            self._attempts[attempt_id] = entry
+            entry = _new(_Entry, (attempt.ts, number, attempt.outcome, attempt.keys, expires))
+            self._attempts[number] = entry
             for key in attempt.keys:
                 entries = index.get(key)
                 if entries is None:
@@ -107,13 +110,15 @@ class MemoryLedger(KeyedLedger):
                 elif entries[-1].ts <= entry.ts:
                     entries.append(entry)
                 else:
-                    insort(entries, entry)
+                    insort(entries, entry, key=_time_of)
             if retention is not None:
                 queue = self._expiring.get(retention) or self._queue(retention)
                 queue.append((expires, entry))
                 if expires < self._next_expiry:
                     self._next_expiry = expires
-        return attempt_id, tuple(found)
+        finally:
+            lock.release()
+        return self._prefix + str(number), tuple(found)
 
     def check_many(self, reads: Sequence[Read]) -> list[Matches]:
         """The counts of each read, in order (see ``Ledger``): nothing to save here but calls."""
@@ -122,25 +127,30 @@ class MemoryLedger(KeyedLedger):
 
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
+        number = self._number(attempt_id)
         with self._lock:
             now = self._clock()
-            entry = self._attempts.get(attempt_id)
+            entry = self._attempts.get(number) if number is not None else None
             if entry is None or entry.expires <= now:
                 return False
-            entry.outcome = outcome
             # Never shorten: another engine's rules may need it longer.
-            entry.expires = max(entry.expires,
-                                _FOREVER if retention is None else now + retention)
-            if retention is not None and entry.expires < _FOREVER:
-                self._queue(retention).append((entry.expires, entry))
-                self._next_expiry = min(self._next_expiry, entry.expires)
+            expires = max(entry.expires, _FOREVER if retention is None else now + retention)
+            updated = entry._replace(outcome=outcome, expires=expires)
+            self._attempts[entry.number] = updated
+            for key in entry.keys:
+                entries = self._index[key]
+                entries[entries.index(entry)] = updated
+            if retention is not None and expires < _FOREVER:
+                self._queue(retention).append((expires, updated))
+                self._next_expiry = min(self._next_expiry, expires)
             return True
 
     def forget(self, subjects: Sequence[str]) -> int:
         """See ``Ledger.forget``."""
         stored = {self.stored_key(subject) for subject in subjects}
         with self._lock:
-            doomed = {entry.id: entry for key in stored for entry in self._index.get(key, ())}
+            doomed = {entry.number: entry for key in stored
+                      for entry in self._index.get(key, ())}
             for entry in doomed.values():
                 self._remove(entry)
             return len(doomed)
@@ -152,6 +162,17 @@ class MemoryLedger(KeyedLedger):
         """How many attempts are kept (expired ones may linger until the next write)."""
         return len(self._attempts)
 
+    def _number(self, attempt_id: str) -> int | None:
+        """The number of an id this ledger gave (``<prefix><number>``), else ``None``."""
+        prefix = self._prefix
+        if not isinstance(attempt_id, str) or not attempt_id.startswith(prefix):
+            return None
+        digits = attempt_id[len(prefix):]
+        if (not (digits.isascii() and digits.isdigit()) or digits.startswith("0")
+                or len(digits) > 19):
+            return None
+        return int(digits)
+
     def _queue(self, retention: int) -> deque[tuple[float, _Entry]]:
         return self._expiring.setdefault(retention, deque())
 
@@ -160,14 +181,14 @@ class MemoryLedger(KeyedLedger):
         for queue in self._expiring.values():
             while queue and queue[0][0] <= now:
                 entry = queue.popleft()[1]
-                # Skip entries forgotten, or kept longer by a later outcome.
-                if attempts.get(entry.id) is entry and entry.expires <= now:
+                # Skip entries forgotten, or replaced by a later outcome (queued anew).
+                if attempts.get(entry.number) is entry and entry.expires <= now:
                     self._remove(entry)
         heads = [queue[0][0] for queue in self._expiring.values() if queue]
         self._next_expiry = min(heads, default=_FOREVER)
 
     def _remove(self, entry: _Entry) -> None:
-        del self._attempts[entry.id]
+        del self._attempts[entry.number]
         for key in entry.keys:
             entries = self._index[key]
             entries.remove(entry)

@@ -5,22 +5,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import itertools
 import math
 import os
 import re
 import select
 import threading
 import time
-import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NamedTuple, TypeAlias
 
 import psycopg
 from psycopg.abc import RV, PQGen
 from psycopg.conninfo import conninfo_to_dict
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, ConnectionPool, PoolTimeout
 
-from .._errors import LedgerError
+from .._errors import InvalidInputError, LedgerError
 from .._frequency import Attempt, Constraint
 from .._time import US
 from ._base import MAX_CLOCK_SKEW, KeyedLedger, Matches, Read, clock_skew, seconds
@@ -30,6 +30,11 @@ __all__ = ["AsyncPostgresLedger", "PostgresLedger"]
 
 #: Seconds a call may take, from sending it to its last reply, unless told otherwise.
 DEFAULT_TIMEOUT = 2.0
+#: Seconds a pool retries a lost connection in the background (psycopg_pool's
+#: default is 5 minutes, with the wait between tries doubling up to minutes):
+#: past this it gives up, and the next call that needs a connection opens one
+#: at once, so a restarted server is back in use within seconds.
+_RECONNECT_FOR = 5.0
 
 
 class _Deadline:
@@ -181,8 +186,10 @@ class _Database(KeyedLedger):
 
     def __init__(self, conninfo: str, secret: bytes | str | None,
                  connect_timeout: float | None, timeout: float | None,
-                 max_clock_skew: float | None) -> None:
+                 max_clock_skew: float | None, clock: Callable[[], float], min_size: int,
+                 max_size: int, pool_timeout: float | None) -> None:
         super().__init__(secret)
+        self._clock = clock
         self.max_clock_skew = (None if max_clock_skew is None else
                                seconds(max_clock_skew, "max_clock_skew", MAX_CLOCK_SKEW))
         conninfo, in_url = _take_timeout(conninfo)
@@ -204,6 +211,15 @@ class _Database(KeyedLedger):
             self._options["connect_timeout"] = max(2, math.ceil(connect_timeout))
         if "application_name" not in params:
             self._options["application_name"] = "callwindow"
+        min_size = _count(min_size, "min_size", 0)
+        self.max_size = _count(max_size, "max_size", max(1, min_size))
+        self.pool_timeout = seconds(pool_timeout, "pool_timeout", self.timeout)
+        # Both shells' pools: autocommit connections, every call in an explicit
+        # transaction (see PostgresLedger._transaction).
+        self._pool_settings: dict[str, Any] = {
+            "kwargs": {"autocommit": True, **self._options}, "min_size": min_size,
+            "max_size": self.max_size, "timeout": self.pool_timeout, "name": "callwindow",
+            "reconnect_timeout": _RECONNECT_FOR}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, hashed={self.hashes_keys})"
@@ -217,7 +233,7 @@ class _Database(KeyedLedger):
             attempt = None  # refused whatever is kept: just count
         if attempt is None and not constraints:
             return None
-        now = time.time()
+        now = self._clock()
         statements, attempt_id = self._check_statements(constraints, attempt, now)
         return _Call(statements, attempt_id, len(constraints), now, attempt)
 
@@ -232,6 +248,11 @@ class _Database(KeyedLedger):
             return LedgerError(f"PostgreSQL ledger {self.name}: no reply within "
                                f"{self.timeout:g} s (the ledger's timeout); the server is "
                                f"overloaded, stopped or unreachable")
+        if isinstance(error, PoolTimeout):
+            return LedgerError(f"PostgreSQL ledger {self.name}: no connection free within "
+                               f"{self.pool_timeout:g} s (pool_timeout): its {self.max_size} "
+                               f"connections (max_size) are busy, or the server cannot be "
+                               f"reached")
         problem = " ".join(str(error).split()) or type(error).__name__
         if self._password:
             problem = problem.replace(self._password, "***")
@@ -282,12 +303,23 @@ class PostgresLedger(_Database):
     so it sees every attempt committed before it.  Reads (no attempt) take no
     lock.
 
-    Each thread (and each process after a fork) gets its own connection,
-    opened on first use and opened again after it breaks (a restarted
-    server): the call that finds the server gone raises ``LedgerError``, a
-    later call reconnects.  A call whose connection fails after the commit
-    was sent may have recorded its attempt: the error errs on the side of
-    counting it.  There is no pool and no background thread.
+    Connections come from a ``psycopg_pool`` pool shared by the threads of
+    the process: a call borrows one for its transaction and gives it back,
+    so the server sees at most ``max_size`` connections however many
+    threads dial (a 64-thread dialer no longer opens 64).  A call waits at
+    most ``pool_timeout`` for a free one, then fails with ``LedgerError``
+    (and is refused); once it has one, the replies must come within
+    ``timeout``.  A connection that broke (a restarted server), or whose
+    deadline passed mid-call, is discarded, not given back: the pool opens
+    another in the background, and a later call uses it.  A call whose
+    connection fails after the commit was sent may have recorded its
+    attempt: the error errs on the side of counting it.
+
+    The pool runs a few threads of its own (connecting, closing idle
+    connections past ``min_size``); ``close()`` stops them.  A forked child
+    process does not touch the parent's pool (its connections are the
+    parent's sessions, and its threads did not survive the fork): its
+    first call opens a pool of its own.
 
     Every call has a client-side deadline, ``timeout`` (2 s unless told):
     a server that does not answer in time (stopped, overloaded, cut off with
@@ -306,23 +338,42 @@ class PostgresLedger(_Database):
         connect_timeout: seconds to wait for a connection (at least 2, as in
             libpq; ``timeout`` unless told); a ``connect_timeout`` in
             ``conninfo`` wins.
-        timeout: seconds a call may wait for the server's replies, in all.
+        timeout: seconds a call may wait for the server's replies, in all
+            (counted from when it has its connection).
         max_clock_skew: seconds an attempt dated by this host's clock may be
             from the server's (``clock_timestamp()``) before it is refused
             (``LedgerError``); ``None``: not checked.
+        min_size: connections the pool keeps open, at least.
+        max_size: connections the pool opens, at most.
+        pool_timeout: seconds a call waits for a connection from the pool
+            (``timeout`` unless told).
+        clock: epoch seconds, for expiry: an attempt expires ``retention``
+            seconds after this clock dated its write (tests may pass their
+            own; every host sharing the database must use the same clock, so
+            leave the default, the wall clock, anywhere else).
+
+    The constructor connects once, and creates the tables if missing: a
+    database that cannot be reached fails it at once (``LedgerError``).
     """
 
     def __init__(self, conninfo: str, *, secret: bytes | str | None = None,
                  connect_timeout: float | None = None, timeout: float | None = None,
-                 max_clock_skew: float | None = MAX_CLOCK_SKEW) -> None:
-        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew)
-        self._local = threading.local()
-        self._open: weakref.WeakKeyDictionary[Connection, int] = weakref.WeakKeyDictionary()
-        self._open_lock = threading.Lock()
-        self._inherited: list[Connection] = []
-        self._schema_ready = False
+                 max_clock_skew: float | None = MAX_CLOCK_SKEW, min_size: int = 1,
+                 max_size: int = 16, pool_timeout: float | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew, clock,
+                         min_size, max_size, pool_timeout)
+        self._writes = itertools.count(1)
+        # The pool sits behind the id of the process that made it: see _pool.
+        self._forking: dict[int, threading.Lock] = {}
+        self._inherited: list[ConnectionPool[Connection]] = []
         try:
-            self._connection()  # fail now, at startup, if the database cannot be reached
+            # The pool connects in the background, and would only time out:
+            # this connection says why, at startup, and creates the tables.
+            with (_Connection.connect(self._conninfo, autocommit=True, **self._options) as conn,
+                  _deadline(conn, self.timeout)):
+                _create_schema(conn)
+            self._owned = (os.getpid(), self._new_pool())
         except (psycopg.Error, OSError) as error:
             raise self._error(error) from error
 
@@ -349,7 +400,7 @@ class PostgresLedger(_Database):
         """The counts of each read, in order (see ``Ledger``): one transaction of
         count statements, sent in one round trip."""
         asks = [self.stored(subject, constraints, None)[1] for subject, constraints in reads]
-        statements = _read_statements(asks, time.time())
+        statements = _read_statements(asks, self._clock())
         if not statements:
             return [() for _ in asks]
         try:
@@ -362,7 +413,7 @@ class PostgresLedger(_Database):
 
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
-        now = time.time()
+        now = self._clock()
         expires = None if retention is None else now + retention
         try:
             with self._transaction() as conn:
@@ -386,91 +437,95 @@ class PostgresLedger(_Database):
         return int(row[0]) if row is not None else 0
 
     def close(self) -> None:
-        """Close the connections this process opened (the ledger is not used afterwards)."""
-        with self._open_lock:
-            mine = [conn for conn, pid in self._open.items() if pid == os.getpid()]
-            self._open.clear()
-        for conn in mine:
+        """Close this process's pool: its connections and its threads (the ledger is
+        not used afterwards).  A forked child leaves its parent's pool alone."""
+        pid, pool = self._owned
+        if pid == os.getpid():
             with contextlib.suppress(psycopg.Error, OSError):
-                conn.close()
-        local = self._local
-        if getattr(local, "conn", None) is not None and local.pid != os.getpid():
-            self._inherited.append(local.conn)  # the parent's: see _connection
-        local.__dict__.clear()
+                pool.close()
 
     # -- connections and transactions ------------------------------------------------
 
-    def _connection(self) -> Connection:
-        """This thread's connection: opened on first use, after a fork, or when broken."""
-        local = self._local
-        conn: Connection | None = getattr(local, "conn", None)
-        if conn is not None:
-            if local.pid != os.getpid():
-                # The parent's: closing it from here would end the parent's
-                # session, and dropping it would warn, so it is just kept.
-                self._inherited.append(conn)
-                conn = None
-            elif conn.closed or _hung_up(conn):
-                with contextlib.suppress(psycopg.Error, OSError):
-                    conn.close()
-                conn = None
-        if conn is None:
-            local.conn = None
-            # Autocommit, but every call runs in an explicit transaction: see
-            # _transaction.
-            conn = _Connection.connect(self._conninfo, autocommit=True, **self._options)
-            try:
-                if not self._schema_ready:
-                    with _deadline(conn, self.timeout):
-                        self._create_schema(conn)
-            except BaseException:
+    def _new_pool(self) -> ConnectionPool[Connection]:
+        """A pool, open, with its ``min_size`` connections (closed if they do not come
+        within ``pool_timeout``: ``PoolTimeout``)."""
+        pool = ConnectionPool(self._conninfo, connection_class=_Connection, open=False,
+                              **self._pool_settings)
+        # Waiting keeps the first calls from growing the pool past min_size
+        # while its first connections are on their way.
+        pool.open(wait=True, timeout=self.pool_timeout)
+        return pool
+
+    def _pool(self) -> ConnectionPool[Connection]:
+        """This process's pool: after a fork, a new one.
+
+        The parent's pool is of no use in a child: its connections are the
+        parent's sessions (closing one would end it, using one would mix two
+        processes' messages on one socket), and its threads did not survive
+        the fork.  It is kept, untouched: dropping it would run its finaliser,
+        which signals those threads.
+        """
+        pid, pool = self._owned
+        if pid == os.getpid():
+            return pool
+        # A lock per process: one inherited from the parent may have been held
+        # at the fork, by a thread that is not here to release it.
+        with self._forking.setdefault(os.getpid(), threading.Lock()):
+            pid, pool = self._owned
+            if pid != os.getpid():
+                self._inherited.append(pool)
+                pool = self._new_pool()
+                self._owned = (os.getpid(), pool)
+        return pool
+
+    def _connection(self, pool: ConnectionPool[Connection]) -> Connection:
+        """A connection from ``pool``, waiting at most ``pool_timeout`` for one.
+
+        A connection the server hung up on while it sat in the pool (a
+        restart) is discarded before a call fails on it; the pool opens
+        another.  (Not psycopg_pool's ``check``: after a failed check it
+        sleeps a second before the next try.)
+        """
+        deadline = time.monotonic() + self.pool_timeout
+        conn = pool.getconn()
+        while _hung_up(conn):
+            with contextlib.suppress(psycopg.Error, OSError):
                 conn.close()
-                raise
-            local.conn, local.pid, local.writes = conn, os.getpid(), 0
-            with self._open_lock:
-                self._open[conn] = os.getpid()
+            pool.putconn(conn)  # closed: the pool drops it and opens another
+            conn = pool.getconn(max(deadline - time.monotonic(), 0.001))
         return conn
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Connection]:
-        """One transaction on this thread's connection, sent in one round trip.
+        """One transaction on a connection from the pool, sent in one round trip.
 
         In pipeline mode ``BEGIN``, the statements of the block and
         ``COMMIT`` go out together, and their results come back when the
-        block ends: read the cursors after it.  (psycopg's own transaction
-        blocks wait for the server at ``BEGIN`` and again at ``COMMIT``,
-        hence the explicit statements on an autocommit connection.)  If a
-        statement fails, the server skips the rest, ``COMMIT`` included, and
-        the transaction is rolled back; a connection that cannot even do that
-        is closed, and replaced on the next call.
+        block ends: read the cursors after it (their results are in hand,
+        and no longer need the connection, which is back in the pool).
+        (psycopg's own transaction blocks wait for the server at ``BEGIN``
+        and again at ``COMMIT``, hence the explicit statements on an
+        autocommit connection.)  If a statement fails, the server skips the
+        rest, ``COMMIT`` included, and the transaction is rolled back; a
+        connection that cannot even do that is closed, and the pool drops it.
         """
-        conn = self._connection()
-        pipeline = conn.pipeline() if psycopg.Pipeline.is_supported() else contextlib.nullcontext()
-        with _deadline(conn, self.timeout):  # the rollback too: the server may be hung
-            try:
-                with pipeline:
-                    conn.execute(_BEGIN)
-                    conn.execute(_INDEXES_ONLY)
-                    yield conn
-                    conn.execute(_COMMIT)
-            except BaseException:
-                _recover(conn)
-                raise
-
-    def _create_schema(self, conn: Connection) -> None:
-        """Create the tables unless they exist (checking needs no CREATE privilege).
-
-        ``CREATE ... IF NOT EXISTS`` can still fail when two processes
-        create the same table at once, so creators take one advisory lock.
-        """
-        with conn.transaction():
-            found = conn.execute("SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) "
-                                 "IS NOT NULL", (ATTEMPTS, KEYS)).fetchone()
-            if not (found and found[0]):
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-                for statement in _SCHEMA:
-                    conn.execute(statement)
-        self._schema_ready = True
+        pool = self._pool()
+        conn = self._connection(pool)
+        try:
+            pipeline = (conn.pipeline() if psycopg.Pipeline.is_supported()
+                        else contextlib.nullcontext())
+            with _deadline(conn, self.timeout):  # the rollback too: the server may be hung
+                try:
+                    with pipeline:
+                        conn.execute(_BEGIN)
+                        conn.execute(_INDEXES_ONLY)
+                        yield conn
+                        conn.execute(_COMMIT)
+                except BaseException:
+                    _recover(conn)
+                    raise
+        finally:
+            pool.putconn(conn)  # a closed one is dropped, and another opened
 
     def _wrote(self, now: float) -> None:
         """Count a write; every ``_PURGE_EVERY`` of them, delete expired attempts.
@@ -479,13 +534,11 @@ class PostgresLedger(_Database):
         holds no key's lock.  It is housekeeping: if it fails, the attempt
         stays recorded and the next purge tries again.
         """
-        local = self._local
-        local.writes = getattr(local, "writes", 0) + 1
-        if local.writes % _PURGE_EVERY:
+        if next(self._writes) % _PURGE_EVERY:
             return
-        # A broken connection, if that is why it failed, is replaced on the next call.
         with contextlib.suppress(psycopg.Error, OSError), self._transaction() as conn:
             conn.execute(_PURGE, (now,))
+
 
 class AsyncPostgresLedger(_Database):
     """``PostgresLedger`` for asyncio programs: the same tables, statements and
@@ -502,21 +555,24 @@ class AsyncPostgresLedger(_Database):
         connect_timeout: as for ``PostgresLedger``.
         timeout: as for ``PostgresLedger`` (the deadline is the same, counted
             from when the call has its connection).
+        max_clock_skew: as for ``PostgresLedger``.
         min_size: connections the pool keeps open, at least.
         max_size: connections the pool opens, at most.
         pool_timeout: seconds a call waits for a connection from the pool
             (``timeout`` unless told).
+        clock: as for ``PostgresLedger``.
     """
 
     def __init__(self, conninfo: str, *, secret: bytes | str | None = None,
                  connect_timeout: float | None = None, timeout: float | None = None,
                  max_clock_skew: float | None = MAX_CLOCK_SKEW, min_size: int = 1,
-                 max_size: int = 16, pool_timeout: float | None = None) -> None:
-        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew)
+                 max_size: int = 16, pool_timeout: float | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        super().__init__(conninfo, secret, connect_timeout, timeout, max_clock_skew, clock,
+                         min_size, max_size, pool_timeout)
         self._pool: AsyncConnectionPool[_AsyncConnection] = AsyncConnectionPool(
-            self._conninfo, connection_class=_AsyncConnection, min_size=min_size,
-            max_size=max_size, timeout=self.timeout if pool_timeout is None else pool_timeout,
-            kwargs={"autocommit": True, **self._options}, open=False, name="callwindow")
+            self._conninfo, connection_class=_AsyncConnection, open=False,
+            **self._pool_settings)
         self._connect_timeout = float(self._options.get("connect_timeout", self.timeout))
         self._ready = False
         self._opening: asyncio.Lock | None = None  # made in the loop that first opens
@@ -567,14 +623,14 @@ class AsyncPostgresLedger(_Database):
     async def check_many(self, reads: Sequence[Read]) -> list[Matches]:
         """See ``PostgresLedger.check_many``."""
         asks = [self.stored(subject, constraints, None)[1] for subject, constraints in reads]
-        statements = _read_statements(asks, time.time())
+        statements = _read_statements(asks, self._clock())
         if not statements:
             return [() for _ in asks]
         return _read_replies(asks, await self._transaction(statements, every=True))
 
     async def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
-        now = time.time()
+        now = self._clock()
         expires = None if retention is None else now + retention
         count = await self._transaction([(_SET_OUTCOME, {"outcome": outcome, "expires": expires,
                                                          "id": attempt_id, "now": now})],
@@ -683,6 +739,21 @@ def _acquire(constraints: Sequence[Constraint], attempt: Attempt, attempt_id: st
     return f"WITH {', '.join([*ctes, _INSERT.format(guard=guard)])} {rows}", params
 
 
+def _create_schema(conn: Connection) -> None:
+    """Create the tables unless they exist (checking needs no CREATE privilege).
+
+    ``CREATE ... IF NOT EXISTS`` can still fail when two processes create the
+    same table at once, so creators take one advisory lock.
+    """
+    with conn.transaction():
+        found = conn.execute("SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) "
+                             "IS NOT NULL", (ATTEMPTS, KEYS)).fetchone()
+        if not (found and found[0]):
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            for statement in _SCHEMA:
+                conn.execute(statement)
+
+
 def _recover(conn: Connection) -> None:
     """After a failed transaction: roll back, or close a connection that cannot."""
     if conn.closed:
@@ -711,6 +782,15 @@ def _hung_up(conn: Connection) -> bool:
         return bool(select.select([fd], [], [], 0)[0])
     except (psycopg.Error, OSError, ValueError):
         return True
+
+
+def _count(value: int, field: str, least: int) -> int:
+    """A number of connections: an integer at least ``least``, else an
+    ``InvalidInputError`` naming ``field``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise InvalidInputError(f"{field}: expected a whole number of connections, at least "
+                                f"{least}, got {str(value)[:50]!r}", field=field)
+    return value
 
 
 def _describe(params: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -63,12 +63,18 @@ class SQLiteLedger(KeyedLedger):
         secret: store keyed hashes of ids and numbers instead of the values.
         timeout: seconds to wait for another connection's write lock (5 unless
             told; ``sqlite:///attempts.db?timeout=2`` in a URL).
+        clock: epoch seconds, for expiry: an attempt expires ``retention``
+            seconds after this clock dated its write (tests may pass their
+            own; every process sharing the file must use the same clock, so
+            leave the default, the wall clock, anywhere else).
     """
 
     def __init__(self, path: str | os.PathLike[str], *, secret: bytes | str | None = None,
-                 timeout: float | str | None = None) -> None:
+                 timeout: float | str | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
         super().__init__(secret)
         self.path = str(path)
+        self._clock = clock
         if self.path == ":memory:" or self.path.startswith("file:"):
             # Each thread has its own connection, so each would see its own
             # empty in-memory database: limits would not hold.
@@ -104,7 +110,7 @@ class SQLiteLedger(KeyedLedger):
 
     def set_outcome(self, attempt_id: str, outcome: str, retention: int | None) -> bool:
         """See ``Ledger.set_outcome``."""
-        now = time.time()
+        now = self._clock()
         expires = None if retention is None else now + retention
         with self._transaction("IMMEDIATE") as db:
             # Never shorten: another engine's rules may need it longer.
@@ -227,15 +233,14 @@ class SQLiteLedger(KeyedLedger):
         detail = f"{cause} (SQLite: {problem})" if cause else problem
         return LedgerError(f"SQLite ledger {self.path}: {detail}")
 
-    @staticmethod
-    def _count(db: sqlite3.Connection, constraints: Sequence[Constraint]) -> Matches:
+    def _count(self, db: sqlite3.Connection, constraints: Sequence[Constraint]) -> Matches:
         if not constraints:
             return ()
-        sql, params = count_query(constraints, "?", time.time())
+        sql, params = count_query(constraints, "?", self._clock())
         return group_matches(db.execute(sql, params).fetchall(), len(constraints))
 
     def _insert(self, db: sqlite3.Connection, attempt: Attempt) -> str:
-        now = time.time()
+        now = self._clock()
         attempt_id = os.urandom(12).hex()
         expires = None if attempt.retention is None else now + attempt.retention
         db.execute("INSERT INTO callwindow_attempts (id, ts, outcome, expires) "

@@ -44,7 +44,13 @@ from .._async_engine import AsyncEngine
 from .._decision import Decision
 from .._errors import ConsumerError, InvalidInputError, LedgerError
 from .._models import Consumer, Policy
-from ._config import ServeConfig, load_policies, open_async_ledger, read_token
+from ._config import (
+    ServeConfig,
+    load_policies,
+    open_async_ledger,
+    open_suppression,
+    read_token,
+)
 from ._logging import log_decision, log_event
 from ._metrics import CONTENT_TYPE_LATEST, MeasuredLedger, Metrics
 from ._problems import Problem, problems_of, value_error_problem
@@ -115,9 +121,10 @@ def create_app(config: ServeConfig) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        lists = open_suppression(config)
         ledger = MeasuredLedger(open_async_ledger(config), server.metrics)
         engine = AsyncEngine(server.policies, ledger=ledger, retention=config.retention,
-                             on_ledger_error="refuse")
+                             on_ledger_error="refuse", suppression=lists)
         server.engine = engine
         log_event("started", policies=[policy.id for policy in server.policies],
                   ledger=_redacted(config.ledger), pid=os.getpid())
@@ -126,6 +133,8 @@ def create_app(config: ServeConfig) -> FastAPI:
         finally:
             await engine.aclose()
             await ledger.aclose()
+            for lst in lists:
+                lst.close()
             log_event("stopped", pid=os.getpid())
 
     app = FastAPI(

@@ -15,10 +15,11 @@ are checked here, so that a bad config stops the server before it starts.
 from __future__ import annotations
 
 import ipaddress
+import os
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -29,10 +30,13 @@ from .._models import Policy
 from ..ledgers import AsyncLedger, Ledger, async_ledger_from_url, ledger_from_url
 from ._problems import problems_of
 
+if TYPE_CHECKING:
+    from .._suppression import SuppressionList
+
 _L = TypeVar("_L")
 
 __all__ = ["ServeConfig", "is_loopback", "load_config", "load_policies",
-           "open_async_ledger", "open_ledger", "read_token"]
+           "open_async_ledger", "open_ledger", "open_suppression", "read_token"]
 
 class ServeConfig(BaseModel):
     """Everything ``callwindow serve`` can be told; see docs/server.md for each key."""
@@ -44,6 +48,10 @@ class ServeConfig(BaseModel):
     ledger: str = Field(default="memory://", description="The shared attempt ledger's URL.")
     ledger_secret_file: str | None = Field(default=None, description="A file holding the "
                                            "ledger's key: ids stored as keyed hashes.")
+    suppression: tuple[str, ...] = Field(default=(), description="Do-not-call list files "
+                                         "(callwindow dnc build): a number on one is refused.")
+    suppression_secret_env: str | None = Field(default=None, description="The environment "
+                                               "variable holding the secret of hashed lists.")
     retention: str = Field(default="P1D", description="Keep every attempt at least this long.")
     host: str = "127.0.0.1"
     port: int = Field(default=8787, ge=0, le=65535)
@@ -151,6 +159,23 @@ def _opened(config: ServeConfig, opener: Callable[..., _L]) -> _L:
                                     f"{str(error).removeprefix('secret: ')}",
                                     field="ledger_secret_file") from None
         raise
+
+
+def open_suppression(config: ServeConfig) -> list[SuppressionList]:
+    """The ``suppression`` lists, opened (the caller closes them); the secret of hashed
+    lists is read from the environment variable ``suppression_secret_env`` names."""
+    if not config.suppression:
+        return []
+    from .._suppression import open_lists
+
+    secret = None
+    if config.suppression_secret_env is not None:
+        secret = os.environ.get(config.suppression_secret_env)
+        if not secret:
+            raise InvalidInputError(f"suppression_secret_env {config.suppression_secret_env}: "
+                                    f"the environment variable is not set or empty",
+                                    field="suppression_secret_env")
+    return open_lists(config.suppression, secret=secret)
 
 
 def read_token(config: ServeConfig) -> bytes | None:
