@@ -95,6 +95,24 @@ def test_france_no_attempt_for_60_full_days_after_a_refusal(make_engine: MakeEng
     assert engine.check(PARIS, "2027-02-01T10:00:00+01:00").allowed
 
 
+
+# One attempt per calendar day in Mumbai (UTC+05:30: local midnight falls at 18:30 UTC,
+# inside a UTC hour), calls allowed around the clock.
+ONE_A_DAY = policy("00:00-24:00", days="mon-sun", id="one-a-day",
+                   limits=[{"max_attempts": 1, "period": "P1D", "window": "calendar_days"}])
+
+
+def test_a_new_local_day_within_one_utc_hour_is_a_new_question(make_engine: MakeEngine
+                                                                ) -> None:
+    # A check, then an acquire of the same consumer in the same UTC hour but on either
+    # side of midnight in Mumbai: the acquire asks about its own day, not the check's.
+    engine = make_engine(ONE_A_DAY)
+    mumbai = cw.Consumer(id="in-1", timezone="Asia/Kolkata")
+    assert engine.acquire(mumbai, "2026-12-01T10:00:00+05:30").allowed  # Tuesday 1 Dec
+    assert not engine.check(mumbai, "2026-12-01T18:10:00+00:00").allowed  # 23:40 there
+    assert engine.acquire(mumbai, "2026-12-01T18:50:00+00:00").allowed  # 00:20 on the 2nd
+    assert not engine.check(mumbai, "2026-12-01T18:55:00+00:00").allowed  # the 2nd's one
+
 def test_france_refusal_recorded_as_a_string_outcome(make_engine: MakeEngine) -> None:
     engine = make_engine(FRANCE)
     engine.record(PARIS, at="2026-12-02T11:00:00+01:00", outcome="refusal")

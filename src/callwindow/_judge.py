@@ -233,13 +233,14 @@ class Judge:
             return make_decision(False, at, t, consumer.id, plan, _Given(reasons, None))
         if not plan.is_open(t):  # refused by the clock: read what explains it
             return self._explain(consumer, plan, keys, at, t)
-        # What each rule in force asks of this consumer's history: as last asked when the
-        # plan asks the same (a check, then the acquire moments later), else built here.
-        asks = plan.asks(plan.candidates, t)
+        # What each rule in force asks of this consumer's history: as last asked when
+        # this plan asks the same at t (a check, then the acquire moments later), else
+        # built here.
         asked = keys.asked
-        if asked is not None and asked[0] is asks:
-            constraints = asked[1]
+        if asked is not None and asked[0] == plan.serial and asked[1] <= t < asked[2]:
+            constraints = asked[3]
         else:
+            asks, lo, hi = plan.asks(plan.candidates, t)
             # Inlined, ``_new``, and a loop (a comprehension is a call in 3.11), because
             # this is the hot path of every acquire (measured).
             key = keys.key  # a number is parsed only when a rule counts per phone
@@ -249,7 +250,7 @@ class Judge:
                                   if len(scopes) == 1 else
                                   (*keys.per(scopes), since, outcomes, limit)))
             constraints = tuple(built)  # shared by the exchanges that ask the same
-            keys.asked = (asks, constraints)
+            keys.asked = (plan.serial, lo, hi, constraints)
         attempt = None
         if record:
             kept, ahead = self._pending_retention, t // US - int(time.time())  # see _kept_for

@@ -48,11 +48,12 @@ class LedgerKeys:
         elif not callable(e164):  # nothing to parse: every key now, at no cost
             self._keys = tuple(self.scopes.values())
         self._per: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] | None = None
-        #: The ledger constraints last built for this consumer and the question they
-        #: answer (``Plan.asks``): plain data (keys, instants, outcomes, limits), kept
-        #: because a dialer checks a consumer and acquires moments later, and an
-        #: acquire's constraints are a sixth of its cost (measured).
-        self.asked: tuple[object, tuple[Constraint, ...]] | None = None
+        #: The ledger constraints last built for this consumer: the plan's serial, the
+        #: span ``[lo, hi)`` over which its question holds (``Plan.asks``) and the
+        #: constraints.  Plain data (no plan is held), kept because a dialer checks a
+        #: consumer and acquires moments later, and building them is a fifth of an
+        #: acquire (measured).
+        self.asked: tuple[int, int, int, tuple[Constraint, ...]] | None = None
 
     @property
     def scopes(self) -> dict[str, str]:

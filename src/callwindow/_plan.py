@@ -12,6 +12,7 @@ with the calendars they share; both belong to one engine.
 from __future__ import annotations
 
 import copy
+import itertools
 import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -42,6 +43,7 @@ Ask = tuple[tuple[str, ...], int, frozenset[str] | None, int]
 _NOT_KEPT: tuple[int, tuple[Ask, ...], tuple[Ask, ...]] = (0, (), ())
 _MAX_PLANS = 65536
 _MAX_HOURS = 4096
+_serials = itertools.count(1)
 
 
 class Plan:
@@ -58,13 +60,15 @@ class Plan:
 
     __slots__ = ("_always", "_clocked", "_kept", "_last", "_last_asks", "by_calendars",
                  "calendars", "candidates", "consent", "digests", "evidence", "is_open",
-                 "policy_ids", "refusals", "rules", "screen", "zones")
+                 "policy_ids", "refusals", "rules", "screen", "serial", "zones")
 
     def __init__(self, zones: tuple[str, ...], calendars: tuple[Gate, ...],
                  refusals: tuple[Reason, ...], policies: Sequence[Policy],
                  rules: tuple[Rule, ...], evidence: Evidence, consent: bool | Consent | None,
                  screen: Screen | None = None) -> None:
         self.zones = zones  # every zone judged (the consumer's, and fixed ones of policies)
+        #: Names this plan, without holding it, in what consumers keep (LedgerKeys.asked).
+        self.serial = next(_serials)
         self.evidence = evidence  # the consumer's candidate zones, with their sources
         self.candidates = tuple(zone for zone, _sources in evidence)
         self.consent = consent  # the consent judged (None: no policy here asks for one)
@@ -94,6 +98,7 @@ class Plan:
         """This plan for one consumer whose number is listed: with a refusal no time
         lifts, or a gate on the times it does not hold (see ``Screen``)."""
         plan = copy.copy(self)
+        plan.serial = next(_serials)
         plan.screen = None
         plan.by_calendars = not self.rules
         if refusal is not None:
@@ -122,15 +127,17 @@ class Plan:
         self._last = (t, answer)
         return answer
 
-    def asks(self, zones: tuple[str, ...], t: int) -> tuple[Ask, ...]:
-        """What each rule in force at ``t`` asks of the history, for a consumer in ``zones``.
+    def asks(self, zones: tuple[str, ...], t: int) -> tuple[tuple[Ask, ...], int, int]:
+        """What each rule in force at ``t`` asks of the history, for a consumer in
+        ``zones``, and the span ``[lo, hi)`` around ``t`` over which it asks the same.
 
         One ``(scopes, since, outcomes, limit)`` per rule in force, in rule
         order (all of them when none has effective dates).  Calendar-day rules
         change their answer only at local midnights, so the answers are kept
         per UTC hour (with the one instant in the hour where they change);
-        rolling rules are worked out on every call.  Measured: this keeps
-        building a consumer's questions to a tenth of an acquire.
+        rolling rules are worked out on every call (their span is ``[t, t)``:
+        empty).  Measured: this keeps building a consumer's questions to a
+        tenth of an acquire.
         """
         rules = self.rules
         # No zone known and a rule counting local dates: a rolling window instead
@@ -142,22 +149,24 @@ class Plan:
                 kept = self._kept_in_hour(zones, hour)
             if kept is not None:
                 change, before, after = kept
-                found = before if t < change else after
                 if not self._clocked:  # no rolling rule among them
-                    return found
+                    if t < change:
+                        return before, hour * HOUR_US, min(change, (hour + 1) * HOUR_US)
+                    return after, change, (hour + 1) * HOUR_US
+                found = before if t < change else after
                 return tuple((scopes, t - rule.period_us + 1 if rule.by_clock else since,  # type: ignore[operator]
                               outcomes, limit)
                              for rule, (scopes, since, outcomes, limit) in zip(rules, found,
-                                                                              strict=True))
+                                                                              strict=True)), t, t
         # No table for this hour (no zone; two zones pass midnight in it; effective
         # dates): worked out, and the last answer kept for a scrub's consumers of
         # one kind at one instant.
         last = self._last_asks
         if last is not None and last[0] == t and last[1] == zones:
-            return last[2]
+            return last[2], t, t + 1
         found = self._asks(zones, t)
         self._last_asks = (t, zones, found)
-        return found
+        return found, t, t + 1
 
     def _asks(self, zones: tuple[str, ...], t: int) -> tuple[Ask, ...]:
         asks = []
