@@ -56,7 +56,7 @@ class MemoryLedger(KeyedLedger):
         self._index: dict[str, list[_Entry]] = {}
         # Per retention, the entries in the order they expire (the clock only
         # moves on, so appending keeps each queue sorted: no heap needed).
-        self._expiring: dict[int, deque[tuple[float, _Entry]]] = {}
+        self._expiring: dict[int, deque[_Entry]] = {}
         self._next_expiry = _FOREVER  # no queue's head expires before this
         self._prefix = os.urandom(6).hex() + "-"
         self._numbers = itertools.count(1)
@@ -113,7 +113,7 @@ class MemoryLedger(KeyedLedger):
                     insort(entries, entry, key=_time_of)
             if retention is not None:
                 queue = self._expiring.get(retention) or self._queue(retention)
-                queue.append((expires, entry))
+                queue.append(entry)
                 if expires < self._next_expiry:
                     self._next_expiry = expires
         finally:
@@ -141,7 +141,7 @@ class MemoryLedger(KeyedLedger):
                 entries = self._index[key]
                 entries[entries.index(entry)] = updated
             if retention is not None and expires < _FOREVER:
-                self._queue(retention).append((expires, updated))
+                self._queue(retention).append(updated)
                 self._next_expiry = min(self._next_expiry, expires)
             return True
 
@@ -173,18 +173,18 @@ class MemoryLedger(KeyedLedger):
             return None
         return int(digits)
 
-    def _queue(self, retention: int) -> deque[tuple[float, _Entry]]:
+    def _queue(self, retention: int) -> deque[_Entry]:
         return self._expiring.setdefault(retention, deque())
 
     def _expire(self, now: float) -> None:
         attempts = self._attempts
         for queue in self._expiring.values():
-            while queue and queue[0][0] <= now:
-                entry = queue.popleft()[1]
+            while queue and queue[0].expires <= now:
+                entry = queue.popleft()
                 # Skip entries forgotten, or replaced by a later outcome (queued anew).
                 if attempts.get(entry.number) is entry and entry.expires <= now:
                     self._remove(entry)
-        heads = [queue[0][0] for queue in self._expiring.values() if queue]
+        heads = [queue[0].expires for queue in self._expiring.values() if queue]
         self._next_expiry = min(heads, default=_FOREVER)
 
     def _remove(self, entry: _Entry) -> None:
