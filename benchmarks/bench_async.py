@@ -44,14 +44,10 @@ from pathlib import Path
 from typing import Any
 
 import callwindow as cw
+from _workload import LEDGER_POLICY
 
 TESTS = Path(__file__).resolve().parent.parent / "tests"
-POLICY = cw.Policy.model_validate({
-    "id": "fr-like-limits",
-    "limits": [{"max_attempts": 4, "period": "P30D", "window": "calendar_days"}],
-    "cooldowns": [{"after": ["refusal"], "period": "P60D", "window": "calendar_days",
-                   "day_one": "next_day"}],
-})
+POLICY = LEDGER_POLICY
 AT = "2026-11-23T10:30:00+01:00"
 _serial = itertools.count()
 

@@ -76,18 +76,13 @@ from pathlib import Path
 from typing import Any, cast
 
 import callwindow as cw
+from _workload import LEDGER_POLICY
 from callwindow.ledgers import Ledger
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = REPO / "tests"
 
-#: No hours: every acquire reaches the ledger.  France's limits otherwise.
-POLICY = cw.Policy.model_validate({
-    "id": "bench",
-    "limits": [{"max_attempts": 4, "period": "P30D", "window": "calendar_days"}],
-    "cooldowns": [{"after": ["refusal"], "period": "P60D", "window": "calendar_days",
-                   "day_one": "next_day"}],
-})
+POLICY = LEDGER_POLICY
 AT = datetime.fromisoformat("2026-11-02T10:30:00+01:00")
 ZONE = "Europe/Paris"
 #: Seconds a worker waits at the barrier for the others before giving up.
