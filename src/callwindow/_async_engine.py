@@ -21,7 +21,6 @@ from ._judge import (
     Judge,
     Reply,
     Shell,
-    as_ledger_error,
     as_outcome,
     settle,
 )
@@ -204,14 +203,5 @@ class AsyncEngine(Shell):
     async def _call(self, call: Callable[[], Coroutine[Any, Any, _T]], keys: Sequence[str]
                     ) -> _T:
         """A housekeeping call to the ledger (``keys``: what to clear from a failure's text)."""
-        try:
-            result = await call()
-        except Exception as error:
-            failure = as_ledger_error(error)
-            self._observer.ledger_failed(failure, keys)
-            if failure is error:
-                raise
-            raise failure from error
-        if self._observer.ledger_trouble.failing:
-            self._observer.ledger_answered()
-        return result
+        with self._observer.ledger_call(keys):
+            return await call()

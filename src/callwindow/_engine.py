@@ -23,7 +23,6 @@ from ._judge import (
     Judge,
     Reply,
     Shell,
-    as_ledger_error,
     as_outcome,
     settle,
 )
@@ -333,17 +332,8 @@ class Engine(Shell):
 
     def _call(self, call: Callable[[], _T], keys: Sequence[str]) -> _T:
         """A housekeeping call to the ledger (``keys``: what to clear from a failure's text)."""
-        try:
-            result = call()
-        except Exception as error:
-            failure = as_ledger_error(error)
-            self._observer.ledger_failed(failure, keys)
-            if failure is error:
-                raise
-            raise failure from error
-        if self._observer.ledger_trouble.failing:
-            self._observer.ledger_answered()
-        return result
+        with self._observer.ledger_call(keys):
+            return call()
 
 
 def table_check() -> type[TableCheck]:

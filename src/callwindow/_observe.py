@@ -27,7 +27,8 @@ from __future__ import annotations
 import inspect
 import logging
 import threading
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from time import monotonic
 from typing import Any, TypeVar
 
@@ -155,6 +156,22 @@ class Observer:
     def ledger_answered(self) -> None:
         """A ledger call succeeded after some failed."""
         self.ledger_trouble.recovered(f"attempt ledger {self._ledger!r}")
+
+    @contextmanager
+    def ledger_call(self, keys: Sequence[str]) -> Iterator[None]:
+        """Around one housekeeping call to the ledger (``set_outcome``, ``forget``), in
+        either shell: what it raises is noted and raised as a ``LedgerError``
+        (``keys``: what to clear from its text); a success after failures is noted."""
+        try:
+            yield
+        except Exception as error:
+            failure = as_ledger_error(error)
+            self.ledger_failed(failure, keys)
+            if failure is error:
+                raise
+            raise failure from error
+        if self.ledger_trouble.failing:
+            self.ledger_answered()
 
     # -- decisions ---------------------------------------------------------------------
 
