@@ -247,3 +247,39 @@ def test_public_classes_read_as_callwindow() -> None:
     assert [cls.__module__ for cls in public] == ["callwindow"] * len(public)
     assert repr(cw.Decision) == "<class 'callwindow.Decision'>"
     assert all(issubclass(error, cw.CallWindowError) for error in public[9:])
+
+
+_FIRST_PROCESS = """
+import pickle, sys
+import callwindow as cw
+from callwindow.testing import policy
+loose = policy(id="loose", limits=[{"max_attempts": 5, "period": "P1D",
+                          "window": "calendar_days"}])
+consumer = cw.Consumer(id="c1", timezone="America/New_York")
+assert cw.Engine(loose).check(consumer, "2026-12-01T15:00:00Z").allowed
+sys.stdout.buffer.write(pickle.dumps(consumer))
+"""
+_SECOND_PROCESS = """
+import pickle, sys
+import callwindow as cw
+from callwindow.testing import policy
+strict = policy(id="strict", limits=[{"max_attempts": 1, "period": "P1D",
+                           "window": "calendar_days"}])
+engine = cw.Engine(strict)
+consumer = pickle.loads(sys.stdin.buffer.read())
+print(*(engine.acquire(consumer, "2026-12-01T15:00:00Z").allowed for _ in range(2)))
+"""
+
+
+def test_a_consumer_pickled_to_another_process_is_asked_that_process_own_questions(
+        ) -> None:
+    # Each process numbers its plans from one: a consumer judged in one process and
+    # unpickled in another must not bring the first one's questions (5 a day) to the
+    # second's plan of the same number (1 a day): the second acquire is refused.
+    import subprocess
+
+    first = subprocess.run([sys.executable, "-c", _FIRST_PROCESS], capture_output=True,
+                           check=True, timeout=60)
+    second = subprocess.run([sys.executable, "-c", _SECOND_PROCESS], input=first.stdout,
+                            capture_output=True, check=True, timeout=60)
+    assert second.stdout.decode().split() == ["True", "False"]

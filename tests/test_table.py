@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import callwindow as cw
+from callwindow.testing import policy
 
 pa = pytest.importorskip("pyarrow")
 
@@ -283,3 +284,18 @@ def test_numbers_answers_written_by_hand(limited: bool) -> None:
                                                                   "tags.debt": None}
                                           for row in NUMBERS.to_pylist()],
                                  [None] * 7, at_)
+
+
+def test_a_calling_code_shared_by_territories_keeps_each_number_under_its_own_law() -> None:
+    # +590 is Guadeloupe, Saint-Barthélemy and Saint-Martin (one zone, UTC-4): at
+    # 18:00 UTC it is 14:00 there.  Guadeloupe's own rule (10:00-12:00 here) refuses
+    # its mobile; the Saint-Barthélemy fixed line only meets the base hours.
+    base = policy("08:00-21:00", days="mon-sun", id="base")
+    guadeloupe = policy("10:00-12:00", days="mon-sun", id="gp",
+                                   applies_to={"country": "GP"})
+    engine = cw.Engine([base, guadeloupe])
+    at = datetime(2026, 11, 30, 18, tzinfo=UTC)
+    table = pa.table({"id": ["bl", "gp"], "phone": ["+590590271568", "+590690001217"]})
+    result = engine.check_table(table, at)
+    assert result.column("allowed").to_pylist() == [True, False]
+    assert result.column("reasons").to_pylist()[1] == ["outside_hours"]

@@ -13,6 +13,7 @@ import pytest
 
 import callwindow as cw
 from callwindow._zones import _fast_zones, _parsed_zones, zones_for_phone, zones_for_region
+from callwindow.testing import policy
 
 # --------------------------------------------------------------------------
 # Fast E.164 path == full phonenumbers parse
@@ -142,6 +143,22 @@ def test_spanish_mobile_is_madrid_or_canary_islands(phone: str) -> None:
 def test_spanish_landlines_are_placed_by_province_prefix() -> None:
     assert zones_for_phone("+34912345678") == ("Europe/Madrid",)    # 91: Madrid
     assert zones_for_phone("+34922123456") == ("Atlantic/Canary",)  # 922: Tenerife
+
+
+@pytest.mark.parametrize("phone", ["+212612345678", "+212522123456", "+212 6 12 34 56 78"])
+def test_moroccan_numbers_are_in_casablanca_not_the_canaries(phone: str) -> None:
+    # phonenumbers' data names Atlantic/Canary for +212; Morocco keeps UTC+1.
+    assert zones_for_phone(phone) == ("Africa/Casablanca",)
+
+
+def test_a_moroccan_number_is_judged_on_casablanca_time() -> None:
+    # 1 December 2026, 20:30 UTC: 21:30 in Casablanca (UTC+1 outside Ramadan), 20:30
+    # in the Canaries (UTC+0 in winter).  Calls until 21:00: refused.
+    engine = cw.Engine(policy("08:00-21:00", days="mon-sun"))
+    decision = engine.check(cw.Consumer(id="ma", phone="+212612345678"),
+                            "2026-12-01T20:30:00+00:00")
+    assert not decision.allowed
+    assert decision.local_times["Africa/Casablanca"].isoformat() == "2026-12-01T21:30:00+01:00"
 
 
 @pytest.mark.parametrize("phone", ["+33612345678", "+33 6 12 34 56 78"])

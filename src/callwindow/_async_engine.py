@@ -108,9 +108,13 @@ class AsyncEngine(Shell):
         """See ``Engine.check_table``."""
         moment = _time.as_utc(self._judge.instant(at, "at"))
         check = table_check()(self._judge, table, moment, _time.to_us(moment))
+        # The collector is paused for this task's own work only, never across an
+        # await: the other tasks of the loop (a server's requests) go on collecting.
+        while check.steps:
+            replies = await self._settle(check.steps)
+            with check.collector_paused():
+                check.settled(replies)
         with check.collector_paused():
-            while check.steps:
-                check.settled(await self._settle(check.steps))
             return check.result()
 
     async def next_allowed_at(self, consumer: Consumer, after: datetime | str | None = None

@@ -978,6 +978,20 @@ class Consumer(_Frozen):
     def _upper_code(cls, value: str | None) -> str | None:
         return value.upper() if value else None
 
+    def __getstate__(self) -> dict[Any, Any]:
+        """What pickling keeps: the fields, not what was worked out from them.
+
+        The zones, keys and cached ledger questions are worked out again where
+        the consumer lands: what one process kept for its own plans must not
+        answer another's (and a number's keys hold a closure that would not
+        pickle).
+        """
+        state: dict[Any, Any] = super().__getstate__()
+        fields = type(self).model_fields
+        state["__dict__"] = {name: value for name, value in state["__dict__"].items()
+                             if name in fields}
+        return state
+
     def model_copy(self, *, update: Mapping[str, Any] | None = None,
                    deep: bool = False) -> Self:
         """A copy with ``update`` applied, validated like a new Consumer.

@@ -11,7 +11,8 @@ path itself.  Classes:
 - ``1|<area code>``: an E.164 NANP number (``+12125550123``) whose area code
   the area-code table gives one region and ``_zones`` places;
 - ``+|<calling code>``: an E.164 number of a country whose numbers all share
-  one zone set, valid by that country's pattern (as ``_zones``' fast path);
+  one zone set, valid by that country's pattern (as ``_zones``' fast path), the
+  calling code being that country's alone;
 - ``+!|<calling code>``: one of these numbers that is not valid, which
   phonenumbers reads as it is (no trunk prefix, a possible length): placed in
   no zone, in its country;
@@ -82,7 +83,10 @@ def phone_classes(phone: pa.Array, country: pa.Array | None, placed: pa.Array | 
     if pc.any(other).as_py():
         code = _calling_codes(text, other)
         for value in pc.unique(pc.drop_null(code)).to_pylist():
-            if _uniform_zones(value) is None:
+            # One zone set is not one country: +590 is Guadeloupe, Saint-Barthélemy
+            # and Saint-Martin, whose laws differ; a code shared by regions takes the
+            # row path, which tells them apart.
+            if _uniform_zones(value) is None or not _one_region(value):
                 continue
             rows_of_code = _filled(pc.equal(code, value))
             national = pc.utf8_slice_codeunits(text, 1 + len(value))
@@ -209,6 +213,11 @@ def _uniform_zones(code: str) -> _zones.Zones | None:
     return None if uniform is None else uniform[0]
 
 
+def _one_region(code: str) -> bool:
+    """Whether the calling code is one region's only (not +590, +290, +7, +44...)."""
+    return len(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(code), ())) == 1
+
+
 @lru_cache(maxsize=256)
 def _fast_types(code: str) -> list[tuple[tuple[int, ...], str]]:
     """The types of the fast path's pattern for a calling code (``_zones._Tables``)."""
@@ -253,7 +262,7 @@ def _trunk(region: str) -> tuple[str, str, str, str] | None:
     if (not prefix.isdigit()
             or metadata.national_prefix_for_parsing not in (None, prefix)
             or metadata.national_prefix_transform_rule is not None
-            or len(phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(code), ())) != 1
+            or not _one_region(code)
             or _uniform_zones(code) is None
             or metadata.general_desc is None or not metadata.international_prefix
             or not metadata.general_desc.national_number_pattern):

@@ -203,7 +203,8 @@ _new = tuple.__new__
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused (the shells wrap a ``check_table`` in it).
+    """Python's cyclic garbage collector paused, for the whole process: the sync shell
+    wraps a ``check_table`` in it, the async one only its own work between awaits.
 
     With limits a table check makes a few small objects per row, none of them
     cyclic, and keeps them until the end: each of the collector's passes
@@ -223,7 +224,7 @@ def collector_paused() -> Iterator[None]:
 class TableCheck:
     """One ``check_table`` call: while ``steps`` is not empty, the shell settles them and
     hands the results to ``settled``; then ``result()`` is the answer table.  The shell
-    does so inside ``collector_paused()``."""
+    does its part inside ``collector_paused()`` (see there)."""
 
     collector_paused = staticmethod(collector_paused)
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
@@ -45,6 +45,7 @@ __all__ = [
     "PARENT_COUNTRY",
     "REGION_ZONES",
     "US_TERRITORIES",
+    "ZONE_CORRECTIONS",
     "Evidence",
     "countries_of_region",
     "phone_country",
@@ -87,6 +88,25 @@ NANP_SPLIT_AREA_CODES: Mapping[str, Zones] = MappingProxyType({
 EXTRA_ZONES: Mapping[int, tuple[tuple[str, Zones], ...]] = MappingProxyType({
     61: (("4", ("Australia/Darwin",)), ("889", ("Australia/Darwin",))),
 })
+
+#: Zones phonenumbers' data gets wrong, by calling code, each replaced by the
+#: right ones.  Morocco (+212) has kept Africa/Casablanca's time (UTC+1, UTC+0
+#: in Ramadan) since 2018; the data names Atlantic/Canary (UTC+0, UTC+1 in
+#: summer), an hour behind every winter, which would let a call through at
+#: 21:30 in Casablanca as 20:30.  (Western Sahara's Africa/El_Aaiun keeps the
+#: same time.)
+ZONE_CORRECTIONS: Mapping[str, Mapping[str, Zones]] = MappingProxyType({
+    "212": MappingProxyType({"Atlantic/Canary": ("Africa/Casablanca",)}),
+})
+
+
+def _corrected(code: str, zones: Iterable[str]) -> Zones:
+    """phonenumbers' zones for a number of calling code ``code``, corrected."""
+    fixes = ZONE_CORRECTIONS.get(code)
+    if fixes is None:
+        return tuple(zones)
+    return tuple(fixed for zone in zones for fixed in fixes.get(zone, (zone,)))
+
 
 # The zones of the regions (states, provinces) of countries that span zones,
 # keyed by (ISO country, region code as in the `holidays` package).  An
@@ -402,7 +422,8 @@ def _parsed_zones(phone: str, default_country: str | None) -> Zones:
         # phonenumbers places Caribbean mobiles anywhere in NANP (Guam to
         # Adak, no window fits them all); the area code is the better fact.
         return area_zones
-    found = set(_pn_timezone.time_zones_for_number(number))
+    found = set(_corrected(str(number.country_code),
+                           _pn_timezone.time_zones_for_number(number)))
     found.discard(_pn_timezone.UNKNOWN_TIMEZONE)
     for prefix, extra in EXTRA_ZONES.get(number.country_code or 0, ()):
         if national.startswith(prefix):
@@ -447,7 +468,7 @@ class _Tables:
         if any(zones != country_level for prefix, zones in TIMEZONE_DATA.items()
                if prefix.startswith(code) and len(prefix) <= TIMEZONE_LONGEST_PREFIX):
             return None
-        zones = tuple(sorted(z for z in country_level if _time.is_zone(z)))
+        zones = tuple(sorted(z for z in _corrected(code, country_level) if _time.is_zone(z)))
         pattern = _national_number_pattern(int(code))
         return (zones, pattern) if zones and pattern is not None else None
 
