@@ -40,7 +40,9 @@ __all__ = ["Ask", "Plan", "Planner"]
 #: What one rule asks of the history: per which scopes, since when (µs),
 #: which outcomes count (``None``: any), and the count that refuses.
 Ask = tuple[tuple[str, ...], int, frozenset[str] | None, int]
-_NOT_KEPT: tuple[int, tuple[Ask, ...], tuple[Ask, ...]] = (0, (), ())
+#: What the rules ask, and the span ``[lo, hi)`` of instants over which they ask it.
+Asked = tuple[tuple[Ask, ...], int, int]
+_NOT_KEPT: tuple[int, Asked, Asked] = (0, ((), 0, 0), ((), 0, 0))
 _MAX_PLANS = 65536
 _MAX_HOURS = 4096
 _serials = itertools.count(1)
@@ -83,7 +85,7 @@ class Plan:
         self._clocked = any(rule.by_clock for rule in rules)
         self._always = all(rule.always for rule in rules)  # no effective dates
         self._last: tuple[int, tuple[tuple[Reason, ...], datetime | None]] | None = None
-        self._kept: dict[int, tuple[int, tuple[Ask, ...], tuple[Ask, ...]] | None] = {}
+        self._kept: dict[int, tuple[int, Asked, Asked] | None] = {}
         self._last_asks: tuple[int, tuple[str, ...], tuple[Ask, ...]] | None = None
 
     def reasons(self, t: int) -> tuple[Reason, ...]:
@@ -127,7 +129,7 @@ class Plan:
         self._last = (t, answer)
         return answer
 
-    def asks(self, zones: tuple[str, ...], t: int) -> tuple[tuple[Ask, ...], int, int]:
+    def asks(self, zones: tuple[str, ...], t: int) -> Asked:
         """What each rule in force at ``t`` asks of the history, for a consumer in
         ``zones``, and the span ``[lo, hi)`` around ``t`` over which it asks the same.
 
@@ -150,10 +152,8 @@ class Plan:
             if kept is not None:
                 change, before, after = kept
                 if not self._clocked:  # no rolling rule among them
-                    if t < change:
-                        return before, hour * HOUR_US, min(change, (hour + 1) * HOUR_US)
-                    return after, change, (hour + 1) * HOUR_US
-                found = before if t < change else after
+                    return before if t < change else after
+                found = (before if t < change else after)[0]
                 return tuple((scopes, t - rule.period_us + 1 if rule.by_clock else since,  # type: ignore[operator]
                               outcomes, limit)
                              for rule, (scopes, since, outcomes, limit) in zip(rules, found,
@@ -180,15 +180,18 @@ class Plan:
         return tuple(asks)
 
     def _kept_in_hour(self, zones: tuple[str, ...], hour: int
-                      ) -> tuple[int, tuple[Ask, ...], tuple[Ask, ...]] | None:
+                      ) -> tuple[int, Asked, Asked] | None:
         rules = self.rules
         start, end = hour * HOUR_US, (hour + 1) * HOUR_US
         all_zones = tuple({z for rule in rules for z in rule.zones(zones)})
         change = next_midnight(start, all_zones)
-        kept: tuple[int, tuple[Ask, ...], tuple[Ask, ...]] | None = None
+        kept: tuple[int, Asked, Asked] | None = None
         if self._always and (change >= end or next_midnight(change, all_zones) >= end):
             before = self._asks(zones, start)
-            kept = (change, before, self._asks(zones, change) if change < end else before)
+            after = self._asks(zones, change) if change < end else before
+            # Each answer with its span, made once an hour, not once a call (measured:
+            # half the cost of asking).
+            kept = (change, (before, start, min(change, end)), (after, change, end))
         if len(self._kept) >= _MAX_HOURS:
             self._kept.clear()
         self._kept[hour] = kept
