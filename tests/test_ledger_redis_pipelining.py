@@ -196,6 +196,48 @@ def test_a_cancelled_call_does_not_break_its_batch(own_server: RedisServer) -> N
     assert kept == [((T0,),), ((T0,),), ((T0,),)]  # the cancelled call's attempt ran too
 
 
+
+def test_a_sender_cancelled_before_it_runs_leaves_no_call_waiting(url: str) -> None:
+    # A shutdown handler (or a test's teardown) cancels every other task, the
+    # pipeline's sender among them, after a call queued its script and before the
+    # sender ran: the queued call and later ones are still sent and answered.
+    async def main() -> list[Any]:
+        ledger = AsyncRedisLedger(url)
+        await ledger.check_and_record("c:0", [], attempt("c:0"))
+        queued = asyncio.ensure_future(ledger.check_and_record("c:1", [], attempt("c:1")))
+        await asyncio.sleep(0)  # the call is queued; its sender is created, not run
+        for task in asyncio.all_tasks():
+            if task is not asyncio.current_task() and task is not queued:
+                task.cancel()
+        answers = [await asyncio.wait_for(queued, 3),
+                   await asyncio.wait_for(ledger.check_and_record("c:2", [], attempt("c:2")), 3)]
+        await ledger.aclose()
+        return answers
+
+    first, later = run(main())
+    assert recorded(first) == recorded(later) == ()
+
+
+def test_a_timed_out_aclose_leaves_other_tasks_batches_alone(own_server: RedisServer) -> None:
+    # aclose() under a deadline stops waiting for the batches in flight; it does not
+    # cancel them: the calls that were waiting get their own answers.
+    async def main() -> list[Any]:
+        ledger = AsyncRedisLedger(own_server.url, socket_timeout=5)
+        await ledger.check_and_record("c:0", [], attempt("c:0"))
+        own_server.process.send_signal(signal.SIGSTOP)  # type: ignore[union-attr]
+        try:
+            calls = [asyncio.ensure_future(ledger.check_and_record(
+                f"c:{n}", [], attempt(f"c:{n}"))) for n in (1, 2)]
+            await asyncio.sleep(0.2)  # the batch is written, its replies not read
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(ledger.aclose(), 0.1)
+        finally:
+            own_server.process.send_signal(signal.SIGCONT)  # type: ignore[union-attr]
+        return list(await asyncio.gather(*calls, return_exceptions=True))
+
+    answers = run(main())
+    assert [recorded(answer) for answer in answers] == [(), ()]
+
 def test_a_server_killed_mid_batch_fails_every_waiting_call(own_server: RedisServer) -> None:
     async def main() -> tuple[list[Any], float, Any]:
         ledger = AsyncRedisLedger(own_server.url, socket_timeout=5)

@@ -468,39 +468,42 @@ class _Pipeline:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._queue: list[_Entry] = []
         self._senders: set[asyncio.Task[None]] = set()
-        self._collecting = False  # a sender is started and has not taken its batch yet
+        #: The sender started and not yet running, which will take the next batch.
+        self._collector: asyncio.Task[None] | None = None
 
     async def run(self, script: Any, keys: list[str], args: Sequence[str | int]) -> Any:
         """The reply of one script, sent in the next batch."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # a new loop: nothing of the last one's is in flight here
-            self._loop, self._queue, self._senders, self._collecting = loop, [], set(), False
+            self._loop, self._queue, self._senders, self._collector = loop, [], set(), None
         future: asyncio.Future[Any] = loop.create_future()
         self._queue.append((future, script, keys, args))
         self._start()
         return await future
 
     async def drain(self) -> None:
-        """Wait for the batches in flight."""
+        """Wait for the batches in flight (``asyncio.wait``: a caller that stops
+        waiting, e.g. under a timeout, does not cancel other tasks' batches)."""
         while self._senders and self._loop is asyncio.get_running_loop():
-            await asyncio.gather(*self._senders, return_exceptions=True)
+            await asyncio.wait(set(self._senders))
 
     def _start(self) -> None:
-        if self._queue and not self._collecting and len(self._senders) < self._limit:
+        if self._queue and self._collector is None and len(self._senders) < self._limit:
             assert self._loop is not None
-            self._collecting = True
-            sender = self._loop.create_task(self._send())
+            sender = self._collector = self._loop.create_task(self._send())
             self._senders.add(sender)
             sender.add_done_callback(self._done)
 
     def _done(self, sender: asyncio.Task[None]) -> None:
         self._senders.discard(sender)
+        if self._collector is sender:  # cancelled before it took its batch: another will
+            self._collector = None
         self._start()
 
     async def _send(self) -> None:
         batch = self._queue[:MAX_BATCH]
         del self._queue[:MAX_BATCH]
-        self._collecting = False
+        self._collector = None
         self._start()  # more than a batch queued: the next sender takes the rest
         try:
             missing = await self._write(batch)
