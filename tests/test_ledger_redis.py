@@ -281,3 +281,24 @@ def test_nothing_listening_fails_on_use_not_on_construction() -> None:
     tested.close()
 
 
+
+
+def test_an_acquire_script_run_twice_records_once_and_answers_alike(
+        server: RedisServer, client: redis.Redis) -> None:
+    # A client that retries after its connection broke between the script's run and
+    # its reply sends the same script, with the same attempt id, again.  The second
+    # run must not count the first run's attempt against it (that would refuse a
+    # call whose attempt is kept) nor record another.
+    from callwindow.ledgers._redis import _checked
+
+    ledger = RedisLedger(server.url, max_clock_skew=None)
+    limit = [Constraint("c:1", (), T0, None, 1)]  # one attempt of c:1 since T0
+    keys, args = ledger._check_call("c:1", limit,
+                                    Attempt(T0, "pending", ("c:1",), 3600, False))
+    first = _checked(ledger._check(keys=keys, args=args))
+    again = _checked(ledger._check(keys=keys, args=args))
+    assert first[0] is not None
+    assert again == (first[0], ((),))
+    assert ledger.check_and_record("c:1", [Constraint("c:1", (), 0, None, 5)],
+                                   None)[1] == ((T0,),)
+    ledger.close()

@@ -9,6 +9,14 @@
 -- or the error 'CLOCK_SKEW <offset µs>' when the time is too far from the
 -- server's clock (then nothing is recorded).
 local prefix, n, new_id = ARGV[1], tonumber(ARGV[2]), ARGV[3]
+-- This very attempt is kept already: the script was sent again (a client retrying
+-- after its connection broke before the reply came back) and has run before. The
+-- first run recorded it, so it was allowed: say so again, and record nothing more.
+if new_id ~= '' and redis.call('EXISTS', KEYS[n + 1]) == 1 then
+  local found = {new_id}
+  for i = 1, n do found[i + 1] = {} end
+  return found
+end
 if new_id ~= '' and ARGV[8] ~= '' then
   local now = redis.call('TIME')
   local offset = tonumber(ARGV[4]) - (tonumber(now[1]) * 1000000 + tonumber(now[2]))
