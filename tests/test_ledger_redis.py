@@ -293,8 +293,9 @@ def test_an_acquire_script_run_twice_records_once_and_answers_alike(
 
     ledger = RedisLedger(server.url, max_clock_skew=None)
     limit = [Constraint("c:1", (), T0, None, 1)]  # one attempt of c:1 since T0
-    keys, args = ledger._check_call("c:1", limit,
-                                    Attempt(T0, "pending", ("c:1",), 3600, False))
+    call = ledger._check_call("c:1", limit, Attempt(T0, "pending", ("c:1",), 3600, False))
+    assert call is not None
+    keys, args = call
     first = _checked(ledger._check(keys=keys, args=args))
     again = _checked(ledger._check(keys=keys, args=args))
     assert first[0] is not None
