@@ -33,20 +33,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import shutil
 import statistics
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import callwindow as cw
+from _servers import postgres_server, redis_server
 from _workload import LEDGER_POLICY
 
-TESTS = Path(__file__).resolve().parent.parent / "tests"
 POLICY = LEDGER_POLICY
 AT = "2026-11-23T10:30:00+01:00"
 _serial = itertools.count()
@@ -112,41 +109,6 @@ def compare(name: str, url: str, options: Callable[[], dict[str, Any]], count: i
             f" {min(ratios):.2f}-{max(ratios):.2f}x |{target}")
 
 
-@contextmanager
-def redis_server(directory: Path) -> Iterator[str]:
-    sys.path.insert(0, str(TESTS))
-    from servers_redis import RedisServer  # type: ignore[import-not-found,unused-ignore]
-
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError("redis-server not found: apt-get install -y redis-server")
-    server = RedisServer(binary, directory)
-    server.start()
-    try:
-        yield str(server.url)
-    finally:
-        server.stop()
-
-
-@contextmanager
-def postgres_server() -> Iterator[Any]:
-    sys.path.insert(0, str(TESTS))
-    from servers_postgres import (  # type: ignore[import-not-found,unused-ignore]
-        PostgresServer,
-        find_postgres_bindir,
-    )
-
-    bindir = find_postgres_bindir()
-    if bindir is None:
-        raise RuntimeError("PostgreSQL server binaries not found: apt-get install -y postgresql")
-    server = PostgresServer(bindir)
-    server.init()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer acquires and rounds")
@@ -162,9 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     prefixes = (f"bench-async-{n}" for n in itertools.count())
     with tempfile.TemporaryDirectory(prefix="callwindow-bench-") as scratch:
         try:
-            with redis_server(Path(scratch)) as url:
-                print(compare("Redis", url, lambda: {"prefix": next(prefixes)}, count,
-                              args.tasks, rounds))
+            with redis_server(Path(scratch)) as redis:
+                print(compare("Redis", str(redis.url), lambda: {"prefix": next(prefixes)},
+                              count, args.tasks, rounds))
         except Exception as error:
             print(f"| Redis | unavailable: {error} | | | |")
         try:

@@ -76,11 +76,9 @@ from pathlib import Path
 from typing import Any, cast
 
 import callwindow as cw
+from _servers import postgres_server, redis_server
 from _workload import LEDGER_POLICY
 from callwindow.ledgers import Ledger
-
-REPO = Path(__file__).resolve().parent.parent
-TESTS = REPO / "tests"
 
 POLICY = LEDGER_POLICY
 AT = datetime.fromisoformat("2026-11-02T10:30:00+01:00")
@@ -421,51 +419,39 @@ def bench_sqlite(runner: Runner, results: Results, given: str | None, scratch: P
 
 def bench_redis(runner: Runner, results: Results, given: str | None, scratch: Path) -> None:
     """Redis: the given server, or one started with the test suite's helper."""
-    server: Any = None
     ran = False
-    try:
-        if given is None:
-            import shutil
+    with contextlib.ExitStack() as started:
+        try:
+            if given is None:
+                directory = scratch / "redis"
+                directory.mkdir()
+                url = str(started.enter_context(redis_server(directory)).url)
+                origin = "started here with tests/servers_redis.py"
+            else:
+                url, origin = given, "given with --redis"
+            prefixes: list[str] = []
 
-            binary = shutil.which("redis-server")
-            if binary is None:
-                raise RuntimeError("redis-server not found: apt-get install -y redis-server")
-            sys.path.insert(0, str(TESTS))
-            from servers_redis import RedisServer  # type: ignore[import-not-found,unused-ignore]
+            def options(run: str) -> Mapping[str, str]:
+                prefixes.append(f"bench-{run}")
+                return {"prefix": prefixes[-1]}
 
-            directory = scratch / "redis"
-            directory.mkdir()
-            server = RedisServer(binary, directory)
-            server.start()
-            url = str(server.url)
-            origin = "started here with tests/servers_redis.py"
-        else:
-            url, origin = given, "given with --redis"
-        prefixes: list[str] = []
-
-        def options(run: str) -> Mapping[str, str]:
-            prefixes.append(f"bench-{run}")
-            return {"prefix": prefixes[-1]}
-
-        ran = True
-        rows = runner.pair("redis", lambda run: url, options)
-        results.rows += rows
-        if all(row.error is not None for row in rows):
-            return  # the rows say why; nothing more to learn from this server
-        trips_prefix = f"bench-{runner.new_run()}"
-        prefixes.append(trips_prefix)
-        results.notes.append(redis_round_trips(url, trips_prefix, runner.config.round_trips))
-        results.notes.append(redis_settings(url, origin))
-        if given is not None:
-            redis_cleanup(url, prefixes)
-    except Exception as error:
-        if ran:
-            results.notes.append(f"Redis: {describe(error)}")
-        else:
-            results.rows.append(Row("redis", 1, error=describe(error)))
-    finally:
-        if server is not None:
-            server.stop()
+            ran = True
+            rows = runner.pair("redis", lambda run: url, options)
+            results.rows += rows
+            if all(row.error is not None for row in rows):
+                return  # the rows say why; nothing more to learn from this server
+            trips_prefix = f"bench-{runner.new_run()}"
+            prefixes.append(trips_prefix)
+            results.notes.append(redis_round_trips(url, trips_prefix,
+                                                   runner.config.round_trips))
+            results.notes.append(redis_settings(url, origin))
+            if given is not None:
+                redis_cleanup(url, prefixes)
+        except Exception as error:
+            if ran:
+                results.notes.append(f"Redis: {describe(error)}")
+            else:
+                results.rows.append(Row("redis", 1, error=describe(error)))
 
 
 def redis_settings(url: str, origin: str) -> str:
@@ -505,48 +491,33 @@ def redis_cleanup(url: str, prefixes: Sequence[str]) -> None:
 
 def bench_postgres(runner: Runner, results: Results, given: str | None) -> None:
     """PostgreSQL: the given database, or a server started with the test suite's helper."""
-    server: Any = None
     ran = False
-    try:
-        if given is None:
-            sys.path.insert(0, str(TESTS))
-            from servers_postgres import (  # type: ignore[import-not-found,unused-ignore]
-                PostgresServer,
-                find_postgres_bindir,
-            )
+    with contextlib.ExitStack() as started:
+        try:
+            if given is None:
+                server = started.enter_context(postgres_server())
 
-            bindir = find_postgres_bindir()
-            if bindir is None:
-                raise RuntimeError("PostgreSQL server binaries not found: "
-                                   "apt-get install -y postgresql")
-            server = PostgresServer(bindir)
-            server.init()
-            owned = server
+                def url(run: str) -> str:
+                    return str(server.fresh_database_url())  # a new database per run
 
-            def url(run: str) -> str:
-                return str(owned.fresh_database_url())  # a new database per run
+                origin = "started here with tests/servers_postgres.py"
+            else:
+                def url(run: str) -> str:
+                    return given
 
-            origin = "started here with tests/servers_postgres.py"
-        else:
-            def url(run: str) -> str:
-                return given
-
-            origin = "given with --postgres"
-        ran = True
-        rows = runner.pair("postgres", url)
-        results.rows += rows
-        if all(row.error is not None for row in rows):
-            return  # the rows say why; nothing more to learn from this server
-        results.notes.append(postgres_round_trips(url("trips"), runner.config.round_trips))
-        results.notes.append(postgres_settings(url("settings"), origin))
-    except Exception as error:
-        if ran:
-            results.notes.append(f"PostgreSQL: {describe(error)}")
-        else:
-            results.rows.append(Row("postgres", 1, error=describe(error)))
-    finally:
-        if server is not None:
-            server.stop()
+                origin = "given with --postgres"
+            ran = True
+            rows = runner.pair("postgres", url)
+            results.rows += rows
+            if all(row.error is not None for row in rows):
+                return  # the rows say why; nothing more to learn from this server
+            results.notes.append(postgres_round_trips(url("trips"), runner.config.round_trips))
+            results.notes.append(postgres_settings(url("settings"), origin))
+        except Exception as error:
+            if ran:
+                results.notes.append(f"PostgreSQL: {describe(error)}")
+            else:
+                results.rows.append(Row("postgres", 1, error=describe(error)))
 
 
 def postgres_settings(url: str, origin: str) -> str:

@@ -31,6 +31,7 @@ The script is a report, not a test: it always exits 0.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -42,10 +43,10 @@ from pathlib import Path
 from typing import Any
 
 import callwindow as cw
+from _servers import MissingServerError, postgres_server
 from _workload import LEDGER_POLICY
 
 REPO = Path(__file__).resolve().parent.parent
-TESTS = REPO / "tests"
 POLICY = LEDGER_POLICY
 AT = "2026-11-23T10:30:00+01:00"
 WARMUP = 10  # acquires per thread before the barrier
@@ -135,16 +136,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(measure(args.measure, args.threads, args.count,
                                  json.loads(args.options))))
         return 0
-    sys.path.insert(0, str(TESTS))
-    from servers_postgres import (  # type: ignore[import-not-found,unused-ignore]
-        PostgresServer,
-        find_postgres_bindir,
-    )
-
-    bindir = find_postgres_bindir()
-    if bindir is None:
-        print("PostgreSQL server binaries not found: apt-get install -y postgresql")
-        return 0
     rounds = args.rounds or (1 if args.quick else 3)
     counts = {1: 300, 8: 1200, 32: 1600} if args.quick else {1: 1000, 8: 3200, 32: 4800}
     options = {} if args.max_size is None else {"max_size": args.max_size}
@@ -160,9 +151,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         rule += "---:|---:|---:|"
     print(head)
     print(rule)
-    server = PostgresServer(bindir)
-    server.init()
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(postgres_server())
+        except MissingServerError as missing:
+            print(missing)
+            return 0
         for threads, count in counts.items():
             best: dict[str, dict[str, Any]] = {}
             for round_ in range(rounds):
@@ -179,8 +173,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 row += (f" {before['rate']:,.0f} | {before['connections']} |"
                         f" {now['rate'] / before['rate']:.2f}x |")
             print(row, flush=True)
-    finally:
-        server.stop()
     return 0
 
 

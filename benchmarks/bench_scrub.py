@@ -35,23 +35,21 @@ import contextlib
 import csv
 import os
 import random
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import callwindow
+from _servers import postgres_server, redis_server
 
 AT = "2026-11-23T15:30:00+01:00"
 US_AREAS = ("212", "305", "415", "512", "617", "702", "808", "850", "907", "303", "312",
             "206")
 US_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles")
 BAD_EVERY = 20_000
-TESTS = Path(__file__).resolve().parents[1] / "tests"
 #: The ``src`` directory of the callwindow this script imports: the command runs from it.
 HERE = str(Path(callwindow.__file__).resolve().parents[1])
 
@@ -93,32 +91,10 @@ def ledger_url(kind: str, scratch: Path) -> Iterator[str]:
         path = scratch / f"ledger-{time.monotonic_ns()}.db"
         yield f"sqlite:///{path}"
     elif kind == "redis":
-        sys.path.insert(0, str(TESTS))
-        from servers_redis import RedisServer  # type: ignore[import-not-found,unused-ignore]
-
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise SystemExit("redis-server not found: apt-get install -y redis-server")
-        directory = Path(tempfile.mkdtemp(dir=scratch))
-        server: Any = RedisServer(binary, directory)
-        server.start()
-        try:
-            yield str(server.url)
-        finally:
-            server.stop()
+        with redis_server(Path(tempfile.mkdtemp(dir=scratch))) as redis:
+            yield str(redis.url)
     else:
-        sys.path.insert(0, str(TESTS))
-        from servers_postgres import (  # type: ignore[import-not-found,unused-ignore]
-            PostgresServer,
-            find_postgres_bindir,
-        )
-
-        bindir = find_postgres_bindir()
-        if bindir is None:
-            raise SystemExit("PostgreSQL binaries not found: apt-get install -y postgresql")
-        postgres: Any = PostgresServer(bindir)
-        postgres.init()
-        with postgres:
+        with postgres_server() as postgres:
             yield str(postgres.fresh_database_url())
 
 

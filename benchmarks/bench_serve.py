@@ -43,7 +43,6 @@ import itertools
 import json
 import os
 import platform
-import shutil
 import statistics
 import sys
 import tempfile
@@ -54,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import callwindow as cw
+from _servers import MissingServerError, redis_server
 from callwindow.server._app import AsyncEngine  # the engine the server runs on
 
 REPO = Path(__file__).resolve().parent.parent
@@ -170,15 +170,13 @@ def sync_checks(policy: cw.Policy, ledger: str, run: str, seconds: float) -> Fig
 
 @contextlib.contextmanager
 def redis_url(directory: Path) -> Iterator[str | None]:
-    sys.path.insert(0, str(TESTS))
-    from servers_redis import RedisServer  # type: ignore[import-not-found,unused-ignore]
-
-    binary = shutil.which("redis-server")
-    if binary is None:
-        yield None
-        return
-    with RedisServer(binary, directory).start() as server:
-        yield server.url
+    """A Redis server's URL, or ``None`` when redis-server is not installed."""
+    with contextlib.ExitStack() as stack:
+        try:
+            url: str | None = stack.enter_context(redis_server(directory)).url
+        except MissingServerError:
+            url = None
+        yield url
 
 
 def row(label: str, figures: Figures, reference: Figures | None = None) -> str:
